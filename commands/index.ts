@@ -1,0 +1,5 @@
+import type { Command } from '../src/discord/command.js';
+import { help } from './help.js';
+
+/** Every slash command Parley serves, in the order /help lists them. `tests/unit/registry.test.ts` keeps it honest. */
+export const commands: readonly Command[] = [help];

@@ -1,0 +1,97 @@
+import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import { commands as defaultCommands } from '../commands/index.js';
+import { type Clock, SystemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { BotContext } from './context.js';
+import type { Command } from './discord/command.js';
+import { createInteractionRouter } from './discord/router.js';
+import type { Logger } from './logger.js';
+import { openStore } from './store/keyv.js';
+
+export interface BotOptions {
+	readonly config: Config;
+	readonly logger: Logger;
+	readonly clock?: Clock;
+	readonly commands?: readonly Command[];
+}
+
+export interface RunningBot {
+	readonly client: Client<true>;
+	readonly ctx: BotContext;
+	/** Stops taking interactions, lets those in flight finish, disconnects, closes the store. Idempotent. */
+	stop(reason?: string): Promise<void>;
+}
+
+/** How long shutdown waits for interactions in flight before closing anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export function createClient(config: Config): Client {
+	return new Client({
+		// Slash commands, buttons and autocomplete need no privileged intents; Guilds gives us guilds, channels, roles.
+		intents: [GatewayIntentBits.Guilds],
+		rest: config.DISCORD_API_BASE ? { api: config.DISCORD_API_BASE } : {},
+		// A second safety net behind the explicit allowedMentions on every message.
+		allowedMentions: { parse: [] },
+		makeCache: Options.cacheWithLimits({
+			...Options.DefaultMakeCacheSettings,
+			MessageManager: 25,
+			ReactionManager: 0,
+			GuildEmojiManager: 0,
+			GuildStickerManager: 0,
+			PresenceManager: 0,
+			VoiceStateManager: 0,
+		}),
+	});
+}
+
+/** The composition root shared by `npm start`, `npm run try` and the tests: store → context → client → login. */
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+	const { config, logger } = options;
+	const clock = options.clock ?? new SystemClock();
+	const commands = options.commands ?? defaultCommands;
+	const store = await openStore(config.STORE_URL, logger);
+	const ctx: BotContext = { config, logger, clock, store, commands };
+	const client = createClient(config);
+	const router = createInteractionRouter(commands, ctx);
+
+	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+	client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+	client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
+	client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'shard disconnected'));
+	client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'shard resumed'));
+	client.rest.on('rateLimited', (info) =>
+		logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord'),
+	);
+
+	const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+	try {
+		await client.login(config.DISCORD_TOKEN);
+	} catch (error) {
+		await client.destroy().catch(() => {});
+		await store.close().catch(() => {});
+		throw error;
+	}
+	const readyClient = await ready;
+	logger.info(
+		{ user: readyClient.user.tag, guilds: readyClient.guilds.cache.size, store: store.backend, commands: commands.length },
+		'Parley is ready',
+	);
+
+	let stopping: Promise<void> | undefined;
+	return {
+		client: readyClient,
+		ctx,
+		stop(reason = 'stop requested') {
+			stopping ??= (async () => {
+				logger.info({ reason, inFlight: router.inFlight }, 'shutting down');
+				router.stopAccepting();
+				const { unfinished } = await router.drain(DRAIN_TIMEOUT_MS);
+				if (unfinished > 0) logger.warn({ unfinished }, 'shutdown timed out with interactions still running');
+				await client.destroy();
+				await store.close();
+				logger.info('shutdown complete');
+			})();
+			return stopping;
+		},
+	};
+}

@@ -1,0 +1,15 @@
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Command } from './discord/command.js';
+import type { Logger } from './logger.js';
+import type { Store } from './store/keyv.js';
+
+/** Everything a command may use, passed explicitly (no globals). */
+export interface BotContext {
+	readonly config: Config;
+	readonly logger: Logger;
+	readonly clock: Clock;
+	readonly store: Store;
+	/** The registered commands, so `/help` describes exactly what exists. */
+	readonly commands: readonly Command[];
+}
