@@ -57,7 +57,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 	client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
 	client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
-	client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'shard disconnected'));
+	client.on(Events.ShardDisconnect, (event, shardId) =>
+		logger.warn({ shardId, code: event.code }, 'shard disconnected'),
+	);
 	client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'shard resumed'));
 	client.rest.on('rateLimited', (info) =>
 		logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord'),
@@ -73,7 +75,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	}
 	const readyClient = await ready;
 	logger.info(
-		{ user: readyClient.user.tag, guilds: readyClient.guilds.cache.size, store: store.backend, commands: commands.length },
+		{
+			user: readyClient.user.tag,
+			guilds: readyClient.guilds.cache.size,
+			store: store.backend,
+			commands: commands.length,
+		},
 		'Parley is ready',
 	);
 

@@ -5,16 +5,15 @@ import { z } from 'zod';
 const Snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
 /** `.env` files are full of `KEY=`; an empty value means "not set". */
-const emptyAsUndefined = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const emptyAsUndefined = (value: unknown): unknown =>
+	typeof value === 'string' && value.trim() === '' ? undefined : value;
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 
 export const STORE_SCHEMES = ['sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'] as const;
 
-const StoreUrl = z
-	.string()
-	.refine((value) => STORE_SCHEMES.some((scheme) => value.startsWith(scheme)), {
-		message: 'must start with sqlite://, redis:// or postgres:// (e.g. sqlite://data/parley.sqlite)',
-	});
+const StoreUrl = z.string().refine((value) => STORE_SCHEMES.some((scheme) => value.startsWith(scheme)), {
+	message: 'must start with sqlite://, redis:// or postgres:// (e.g. sqlite://data/parley.sqlite)',
+});
 
 const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 

@@ -15,10 +15,12 @@ export interface CustomId {
 export function encodeCustomId(command: string, action: string, ...args: string[]): string {
 	const parts = [command, action, ...args];
 	for (const part of parts) {
-		if (!Part.safeParse(part).success) throw new TypeError(`custom_id part ${JSON.stringify(part)} is not [A-Za-z0-9_.-]{1,60}`);
+		if (!Part.safeParse(part).success)
+			throw new TypeError(`custom_id part ${JSON.stringify(part)} is not [A-Za-z0-9_.-]{1,60}`);
 	}
 	const id = parts.join(SEPARATOR);
-	if (id.length > CUSTOM_ID_MAX_LENGTH) throw new RangeError(`custom_id is ${id.length} chars (max ${CUSTOM_ID_MAX_LENGTH}): ${id}`);
+	if (id.length > CUSTOM_ID_MAX_LENGTH)
+		throw new RangeError(`custom_id is ${id.length} chars (max ${CUSTOM_ID_MAX_LENGTH}): ${id}`);
 	return id;
 }
 

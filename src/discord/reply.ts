@@ -37,7 +37,8 @@ export async function reportFailure(interaction: Interaction, error: unknown, lo
 		: `Sorry, something went wrong on our side. If it keeps happening, tell a moderator the reference \`${reference}\`.`;
 	try {
 		if (interaction.replied || interaction.deferred) {
-			if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, allowedMentions: { parse: [] } });
+			if (interaction.deferred && !interaction.replied)
+				await interaction.editReply({ content, allowedMentions: { parse: [] } });
 			else await interaction.followUp(ephemeral(content));
 		} else {
 			await interaction.reply(ephemeral(content));

@@ -15,7 +15,8 @@ export interface InteractionRouter {
 	readonly inFlight: number;
 }
 
-const STALE_COMPONENT = 'This button belongs to a message Parley no longer recognises. Run the command again for a fresh one.';
+const STALE_COMPONENT =
+	'This button belongs to a message Parley no longer recognises. Run the command again for a fresh one.';
 
 export function createInteractionRouter(commands: readonly Command[], ctx: BotContext): InteractionRouter {
 	const byName = new Map(commands.map((command) => [command.data.name, command]));
@@ -68,7 +69,10 @@ export function createInteractionRouter(commands: readonly Command[], ctx: BotCo
 				await reportFailure(interaction, error, ctx.logger);
 			}
 		} finally {
-			ctx.logger.debug({ interactionId: interaction.id, ms: Math.round(performance.now() - started) }, 'interaction handled');
+			ctx.logger.debug(
+				{ interactionId: interaction.id, ms: Math.round(performance.now() - started) },
+				'interaction handled',
+			);
 		}
 	}
 

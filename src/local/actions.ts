@@ -10,7 +10,14 @@
  */
 export type Action =
 	| { kind: 'command'; actor: string | null; name: string; words: string[]; options: Record<string, string> }
-	| { kind: 'complete'; actor: string | null; name: string; words: string[]; options: Record<string, string>; focused: string }
+	| {
+			kind: 'complete';
+			actor: string | null;
+			name: string;
+			words: string[];
+			options: Record<string, string>;
+			focused: string;
+	  }
 	| { kind: 'click'; actor: string | null; label: string }
 	| { kind: 'choose'; actor: string | null; placeholder: string; values: string[] }
 	| { kind: 'advance'; ms: number; text: string }
@@ -104,15 +111,21 @@ export function parseAction(line: string): Action {
 		case 'choose': {
 			const trailing = takeTrailingActor(rest);
 			const [placeholder, ...valueTokens] = trailing.tokens;
-			const values = valueTokens.join(' ').split(',').map((value) => value.trim()).filter(Boolean);
-			if (!placeholder || values.length === 0) throw new ActionSyntaxError('use: choose PLACEHOLDER VALUE[,VALUE…] [as NAME]');
+			const values = valueTokens
+				.join(' ')
+				.split(',')
+				.map((value) => value.trim())
+				.filter(Boolean);
+			if (!placeholder || values.length === 0)
+				throw new ActionSyntaxError('use: choose PLACEHOLDER VALUE[,VALUE…] [as NAME]');
 			return { kind: 'choose', actor: trailing.actor ?? actor, placeholder, values };
 		}
 		case 'complete': {
 			const command = parseCommand(rest, actor);
 			if (command.kind !== 'command') throw new ActionSyntaxError('use: complete /command option:partial');
 			const focused = Object.keys(command.options).at(-1);
-			if (!focused) throw new ActionSyntaxError('use: complete /command option:partial (the last option is the one being typed)');
+			if (!focused)
+				throw new ActionSyntaxError('use: complete /command option:partial (the last option is the one being typed)');
 			return { ...command, kind: 'complete', focused };
 		}
 		case 'advance': {
@@ -125,7 +138,9 @@ export function parseAction(line: string): Action {
 		case '?':
 			return { kind: 'help' };
 		default:
-			throw new ActionSyntaxError(`unknown action "${first}". Actions: /command …, as NAME …, click LABEL, choose PLACEHOLDER VALUE, complete /command option:text, advance 2h, restart`);
+			throw new ActionSyntaxError(
+				`unknown action "${first}". Actions: /command …, as NAME …, click LABEL, choose PLACEHOLDER VALUE, complete /command option:text, advance 2h, restart`,
+			);
 	}
 }
 

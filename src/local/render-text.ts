@@ -2,7 +2,8 @@ import type { BotOutput } from './standin/server.js';
 import type { MessageState } from './standin/state.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 const KIND_LABEL: Record<BotOutput['kind'], string> = {
@@ -49,7 +50,8 @@ export function renderMessage(message: MessageState): string {
 			box.push(`▸ ${text(field.name)}`);
 			box.push(indent(renderTimestamps(text(field.value))));
 		}
-		if (isObject(embed.image) && text(embed.image.url)) box.push(`[image: ${text(embed.image.url).replace(/^attachment:\/\//, '')}]`);
+		if (isObject(embed.image) && text(embed.image.url))
+			box.push(`[image: ${text(embed.image.url).replace(/^attachment:\/\//, '')}]`);
 		if (isObject(embed.footer) && text(embed.footer.text)) box.push(`— ${renderTimestamps(text(embed.footer.text))}`);
 		lines.push(indent(box.join('\n'), '│ '));
 	}
@@ -63,14 +65,18 @@ export function renderMessage(message: MessageState): string {
 				const link = component.style === 5 ? ` ↗ ${text(component.url)}` : '';
 				parts.push(`[${label}${component.disabled ? ' (disabled)' : ''}]${link}`);
 			} else if (component.type === 3) {
-				const options = Array.isArray(component.options) ? component.options.filter(isObject).map((option) => text(option.label)) : [];
+				const options = Array.isArray(component.options)
+					? component.options.filter(isObject).map((option) => text(option.label))
+					: [];
 				parts.push(`<${text(component.placeholder) || 'select'}: ${options.join(' | ')}>`);
 			}
 		}
 		if (parts.length > 0) lines.push(parts.join(' '));
 	}
 	for (const attachment of message.attachments) {
-		lines.push(`📎 ${attachment.filename} (${Math.max(1, Math.round(attachment.size / 1024))} KB, ${attachment.contentType})`);
+		lines.push(
+			`📎 ${attachment.filename} (${Math.max(1, Math.round(attachment.size / 1024))} KB, ${attachment.contentType})`,
+		);
 	}
 	return lines.join('\n') || '(empty message)';
 }

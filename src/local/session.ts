@@ -5,14 +5,22 @@ import { type RunningBot, startBot } from '../bot.js';
 import { OffsetClock } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { deployCommands } from '../deploy.js';
+import type { Command } from '../discord/command.js';
 import { createLogger } from '../logger.js';
-import { type Action, ActionSyntaxError, ACTIONS_HELP, parseAction } from './actions.js';
+import { ACTIONS_HELP, type Action, ActionSyntaxError, parseAction } from './actions.js';
 import { renderOutput } from './render-text.js';
-import { type BotOutput, DiscordStandIn, type InteractionRecord, type StandInOptions, StandInUsageError } from './standin/server.js';
+import {
+	type BotOutput,
+	DiscordStandIn,
+	type InteractionRecord,
+	type StandInOptions,
+	StandInUsageError,
+} from './standin/server.js';
 import type { MessageState, UserState } from './standin/state.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface TrySessionOptions {
 	/** SQLite file for the bot; a fresh temporary file when omitted. */
@@ -23,6 +31,8 @@ export interface TrySessionOptions {
 	readonly logFile?: string;
 	readonly logLevel?: Config['LOG_LEVEL'];
 	readonly standIn?: StandInOptions;
+	/** The command list to register and serve; Parley's own by default (tests add probes). */
+	readonly commands?: readonly Command[];
 }
 
 export interface ActionResult {
@@ -67,7 +77,7 @@ export class TrySession {
 			LOG_LEVEL: options.logLevel ?? 'info',
 		});
 		const session = new TrySession(standIn, new OffsetClock(), config, options, storePath);
-		await deployCommands(config);
+		await deployCommands(config, options.commands);
 		await session.startBot();
 		return session;
 	}
@@ -88,14 +98,20 @@ export class TrySession {
 					if (logFile) appendFileSync(logFile, line);
 					try {
 						const entry = JSON.parse(line) as { level?: number; msg?: string; reference?: string };
-						if ((entry.level ?? 0) >= 50) this.errors.push(`${entry.msg ?? 'error'}${entry.reference ? ` (ref ${entry.reference})` : ''}`);
+						if ((entry.level ?? 0) >= 50)
+							this.errors.push(`${entry.msg ?? 'error'}${entry.reference ? ` (ref ${entry.reference})` : ''}`);
 					} catch {
 						this.errors.push(line.trim());
 					}
 				},
 			},
 		});
-		this.bot = await startBot({ config: this.config, logger, clock: this.clock });
+		this.bot = await startBot({
+			config: this.config,
+			logger,
+			clock: this.clock,
+			...(this.options.commands ? { commands: this.options.commands } : {}),
+		});
 	}
 
 	async restart(): Promise<void> {
@@ -133,12 +149,14 @@ export class TrySession {
 				if (record.expired || !record.ack) error = 'the bot did not answer within 3 seconds';
 			}
 		} catch (caught) {
-			if (caught instanceof ActionSyntaxError || caught instanceof StandInUsageError || caught instanceof ActionFailure) error = caught.message;
-			else error = `unexpected: ${caught instanceof Error ? caught.stack ?? caught.message : String(caught)}`;
+			if (caught instanceof ActionSyntaxError || caught instanceof StandInUsageError || caught instanceof ActionFailure)
+				error = caught.message;
+			else error = `unexpected: ${caught instanceof Error ? (caught.stack ?? caught.message) : String(caught)}`;
 		}
 		const outputs = this.standIn.outputs.filter((output) => output.seq > startSeq);
 		const violations = this.standIn.violations.slice(startViolations);
-		if (!error && violations.length > 0) error = `Discord would reject this: ${violations.map((violation) => violation.detail).join('; ')}`;
+		if (!error && violations.length > 0)
+			error = `Discord would reject this: ${violations.map((violation) => violation.detail).join('; ')}`;
 		const errors = this.errors.slice(startErrors);
 		if (!error && errors.length > 0) error = `the bot logged an error: ${errors.join('; ')}`;
 		const blocks = outputs.map((output) => renderOutput(output, this.userName)).filter(Boolean);
@@ -158,7 +176,10 @@ export class TrySession {
 			case 'advance': {
 				this.clock.advance(action.ms);
 				await this.quiet();
-				return { record: null, note: `⏩ advanced the bot clock by ${action.text} (now ${new Date(this.clock.now()).toISOString().slice(0, 16).replace('T', ' ')} UTC)` };
+				return {
+					record: null,
+					note: `⏩ advanced the bot clock by ${action.text} (now ${new Date(this.clock.now()).toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+				};
 			}
 			case 'command':
 			case 'complete': {
@@ -173,18 +194,36 @@ export class TrySession {
 			}
 			case 'click': {
 				const user = this.actor(action.actor);
-				const { message, component } = this.findComponent(user, (item) => item.type === 2 && item.style !== 5, (item) => String(item.label ?? ''), action.label, 'button');
+				const { message, component } = this.findComponent(
+					user,
+					(item) => item.type === 2 && item.style !== 5,
+					(item) => String(item.label ?? ''),
+					action.label,
+					'button',
+				);
 				if (component.disabled) throw new ActionFailure(`the [${String(component.label)}] button is disabled`);
 				return { record: this.standIn.click(user, message, String(component.custom_id)), note: '' };
 			}
 			case 'choose': {
 				const user = this.actor(action.actor);
-				const { message, component } = this.findComponent(user, (item) => item.type === 3, (item) => String(item.placeholder ?? ''), action.placeholder, 'select menu');
+				const { message, component } = this.findComponent(
+					user,
+					(item) => item.type === 3,
+					(item) => String(item.placeholder ?? ''),
+					action.placeholder,
+					'select menu',
+				);
 				const options = Array.isArray(component.options) ? component.options.filter(isObject) : [];
 				const values = action.values.map((wanted) => {
 					const lowered = wanted.toLowerCase();
-					const option = options.find((item) => String(item.value).toLowerCase() === lowered || String(item.label).toLowerCase() === lowered) ?? options.find((item) => String(item.label).toLowerCase().startsWith(lowered));
-					if (!option) throw new ActionFailure(`the menu has no "${wanted}" (choices: ${options.map((item) => String(item.label)).join(', ')})`);
+					const option =
+						options.find(
+							(item) => String(item.value).toLowerCase() === lowered || String(item.label).toLowerCase() === lowered,
+						) ?? options.find((item) => String(item.label).toLowerCase().startsWith(lowered));
+					if (!option)
+						throw new ActionFailure(
+							`the menu has no "${wanted}" (choices: ${options.map((item) => String(item.label)).join(', ')})`,
+						);
 					return String(option.value);
 				});
 				return { record: this.standIn.select(user, message, String(component.custom_id), values), note: '' };
@@ -197,7 +236,11 @@ export class TrySession {
 	}
 
 	/** Picks the subcommand from the first bare word and gives the remaining bare words to the first required option. */
-	private resolveCommandLine(name: string, words: readonly string[], given: Record<string, string>): { subcommand?: string; options: Record<string, string> } {
+	private resolveCommandLine(
+		name: string,
+		words: readonly string[],
+		given: Record<string, string>,
+	): { subcommand?: string; options: Record<string, string> } {
 		const definition = this.standIn.findCommand(name, this.standIn.defaultGuild.id);
 		let optionDefinitions = Array.isArray(definition.options) ? definition.options.filter(isObject) : [];
 		let subcommand: string | undefined;
@@ -206,13 +249,19 @@ export class TrySession {
 		if (subcommands.length > 0) {
 			subcommand = rest.shift();
 			const chosen = subcommands.find((option) => option.name === subcommand);
-			if (!chosen) throw new ActionFailure(`/${name} needs a subcommand: ${subcommands.map((option) => String(option.name)).join(', ')}`);
+			if (!chosen)
+				throw new ActionFailure(
+					`/${name} needs a subcommand: ${subcommands.map((option) => String(option.name)).join(', ')}`,
+				);
 			optionDefinitions = Array.isArray(chosen.options) ? chosen.options.filter(isObject) : [];
 		}
 		const options = { ...given };
 		if (rest.length > 0) {
-			const target = optionDefinitions.find((option) => option.required === true && !(String(option.name) in options)) ?? optionDefinitions.find((option) => !(String(option.name) in options));
-			if (!target) throw new ActionFailure(`don't know which option "${rest.join(' ')}" is for; write it as option:value`);
+			const target =
+				optionDefinitions.find((option) => option.required === true && !(String(option.name) in options)) ??
+				optionDefinitions.find((option) => !(String(option.name) in options));
+			if (!target)
+				throw new ActionFailure(`don't know which option "${rest.join(' ')}" is for; write it as option:value`);
 			options[String(target.name)] = rest.join(' ');
 			rest = [];
 		}
@@ -220,10 +269,19 @@ export class TrySession {
 	}
 
 	/** The newest message visible to `user` with a matching component; exact label first, then prefix. */
-	private findComponent(user: UserState, isKind: (item: Json) => boolean, labelOf: (item: Json) => string, wanted: string, what: string): { message: MessageState; component: Json } {
+	private findComponent(
+		user: UserState,
+		isKind: (item: Json) => boolean,
+		labelOf: (item: Json) => string,
+		wanted: string,
+		what: string,
+	): { message: MessageState; component: Json } {
 		const lowered = wanted.toLowerCase();
 		const messages = this.standIn.visibleMessages(user.id).reverse();
-		for (const matches of [(label: string) => label.toLowerCase() === lowered, (label: string) => label.toLowerCase().startsWith(lowered)]) {
+		for (const matches of [
+			(label: string) => label.toLowerCase() === lowered,
+			(label: string) => label.toLowerCase().startsWith(lowered),
+		]) {
 			for (const message of messages) {
 				for (const row of message.components) {
 					if (!isObject(row) || !Array.isArray(row.components)) continue;

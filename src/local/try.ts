@@ -14,7 +14,12 @@ import { type ActionResult, TrySession } from './session.js';
 const USAGE = `usage: npm run try [-- [--keep] [--script FILE] [ACTION …]]\n\n${ACTIONS_HELP}`;
 
 async function main(): Promise<number> {
-	let parsed: ReturnType<typeof parseArgs<{ options: { script: { type: 'string' }; keep: { type: 'boolean' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true }>>;
+	let parsed: ReturnType<
+		typeof parseArgs<{
+			options: { script: { type: 'string' }; keep: { type: 'boolean' }; help: { type: 'boolean'; short: 'h' } };
+			allowPositionals: true;
+		}>
+	>;
 	try {
 		parsed = parseArgs({
 			options: { script: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },

@@ -19,7 +19,8 @@ export function createRepository<S extends z.ZodType>(keyv: Keyv, prefix: string
 	const parse = (id: string, raw: unknown): z.output<S> | undefined => {
 		if (raw === undefined || raw === null) return undefined;
 		const result = schema.safeParse(raw);
-		if (!result.success) throw new CorruptRecordError(`stored record ${key(id)} does not match its schema: ${result.error.message}`);
+		if (!result.success)
+			throw new CorruptRecordError(`stored record ${key(id)} does not match its schema: ${result.error.message}`);
 		return result.data;
 	};
 	return {

@@ -26,7 +26,8 @@ export const LIMITS = {
 } as const;
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
@@ -50,12 +51,14 @@ export function checkMessageLimits(body: Json): string[] {
 		if (isObject(embed.footer)) check(text(embed.footer.text), LIMITS.footerText, 'footer.text');
 		if (isObject(embed.author)) check(text(embed.author.name), LIMITS.authorName, 'author.name');
 		const fields = list(embed.fields);
-		if (fields.length > LIMITS.embedFields) problems.push(`${where} has ${fields.length} fields (max ${LIMITS.embedFields})`);
+		if (fields.length > LIMITS.embedFields)
+			problems.push(`${where} has ${fields.length} fields (max ${LIMITS.embedFields})`);
 		fields.forEach((field, fieldIndex) => {
 			if (!isObject(field)) return;
 			const name = text(field.name);
 			const value = text(field.value);
-			if (name.length === 0 || value.length === 0) problems.push(`${where}.fields[${fieldIndex}] has an empty name or value`);
+			if (name.length === 0 || value.length === 0)
+				problems.push(`${where}.fields[${fieldIndex}] has an empty name or value`);
 			check(name, LIMITS.fieldName, `fields[${fieldIndex}].name`);
 			check(value, LIMITS.fieldValue, `fields[${fieldIndex}].value`);
 		});
@@ -73,8 +76,10 @@ export function checkMessageLimits(body: Json): string[] {
 		const children = list(row.components);
 		if (children.length === 0) problems.push(`components[${rowIndex}] is an empty action row`);
 		const hasSelect = children.some((child) => isObject(child) && child.type !== 2);
-		if (hasSelect && children.length > 1) problems.push(`components[${rowIndex}]: a select menu must be alone in its row`);
-		if (children.length > LIMITS.rowButtons) problems.push(`components[${rowIndex}] has ${children.length} buttons (max 5)`);
+		if (hasSelect && children.length > 1)
+			problems.push(`components[${rowIndex}]: a select menu must be alone in its row`);
+		if (children.length > LIMITS.rowButtons)
+			problems.push(`components[${rowIndex}] has ${children.length} buttons (max 5)`);
 		children.forEach((child, childIndex) => {
 			if (!isObject(child)) return;
 			const where = `components[${rowIndex}][${childIndex}]`;
@@ -84,7 +89,8 @@ export function checkMessageLimits(body: Json): string[] {
 			} else if (customId.length === 0) {
 				problems.push(`${where} has no custom_id`);
 			}
-			if (customId.length > LIMITS.customId) problems.push(`${where}.custom_id is ${customId.length} characters (max 100)`);
+			if (customId.length > LIMITS.customId)
+				problems.push(`${where}.custom_id is ${customId.length} characters (max 100)`);
 			if (customId) {
 				if (customIds.has(customId)) problems.push(`${where}.custom_id ${customId} is used twice in one message`);
 				customIds.add(customId);
@@ -95,11 +101,16 @@ export function checkMessageLimits(body: Json): string[] {
 				if (!label && !child.emoji) problems.push(`${where} has neither label nor emoji`);
 			} else if (child.type === 3) {
 				const options = list(child.options);
-				if (options.length === 0 || options.length > LIMITS.selectOptions) problems.push(`${where} has ${options.length} options (1–25)`);
-				if (text(child.placeholder).length > LIMITS.selectPlaceholder) problems.push(`${where}.placeholder is too long`);
+				if (options.length === 0 || options.length > LIMITS.selectOptions)
+					problems.push(`${where} has ${options.length} options (1–25)`);
+				if (text(child.placeholder).length > LIMITS.selectPlaceholder)
+					problems.push(`${where}.placeholder is too long`);
 				for (const option of options) {
 					if (!isObject(option)) continue;
-					if (text(option.label).length > LIMITS.selectOptionText || text(option.value).length > LIMITS.selectOptionText) {
+					if (
+						text(option.label).length > LIMITS.selectOptionText ||
+						text(option.value).length > LIMITS.selectOptionText
+					) {
 						problems.push(`${where} has an option label or value over 100 characters`);
 					}
 				}
@@ -116,7 +127,8 @@ export function checkAutocompleteChoices(choices: unknown): string[] {
 	items.forEach((choice, index) => {
 		if (!isObject(choice)) return;
 		const name = text(choice.name);
-		if (name.length < 1 || name.length > LIMITS.choiceName) problems.push(`choices[${index}].name must be 1–100 characters`);
+		if (name.length < 1 || name.length > LIMITS.choiceName)
+			problems.push(`choices[${index}].name must be 1–100 characters`);
 		if (typeof choice.value === 'string' && choice.value.length > LIMITS.choiceValue) {
 			problems.push(`choices[${index}].value is over 100 characters`);
 		}
@@ -129,7 +141,8 @@ export function checkAllowedMentions(body: Json): string | undefined {
 	const allowed = body.allowed_mentions;
 	if (!isObject(allowed)) return 'allowed_mentions is missing';
 	const parse = allowed.parse;
-	if (!Array.isArray(parse) || parse.length > 0) return `allowed_mentions.parse is ${JSON.stringify(parse)} (must be [])`;
+	if (!Array.isArray(parse) || parse.length > 0)
+		return `allowed_mentions.parse is ${JSON.stringify(parse)} (must be [])`;
 	if (list(allowed.roles).length > 0 || list(allowed.users).length > 0) return 'allowed_mentions lists roles or users';
 	return undefined;
 }

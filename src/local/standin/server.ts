@@ -28,7 +28,8 @@ import {
 } from './state.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Thrown when a test or the console asks for something impossible (unknown command, bad option…). */
 export class StandInUsageError extends Error {
@@ -61,7 +62,14 @@ export interface RecordedRequest {
 
 export interface Violation {
 	readonly at: number;
-	readonly rule: 'double-ack' | 'late-ack' | 'no-ack' | 'limits' | 'allowed-mentions' | 'webhook-before-ack' | 'empty-message';
+	readonly rule:
+		| 'double-ack'
+		| 'late-ack'
+		| 'no-ack'
+		| 'limits'
+		| 'allowed-mentions'
+		| 'webhook-before-ack'
+		| 'empty-message';
 	readonly detail: string;
 	readonly interactionId?: string;
 }
@@ -177,11 +185,17 @@ export class DiscordStandIn extends EventEmitter {
 		super();
 		this.setMaxListeners(100);
 		this.applicationId = this.ids.next(APPLICATION_ID_SEED);
-		this.token = options.token ?? `${Buffer.from(this.applicationId).toString('base64url')}.standin.local-token-not-secret`;
+		this.token =
+			options.token ?? `${Buffer.from(this.applicationId).toString('base64url')}.standin.local-token-not-secret`;
 		this.ackDeadlineMs = options.ackDeadlineMs ?? 3000;
 		this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
 		this.recommendedShards = options.recommendedShards ?? 1;
-		this.botUser = { id: this.applicationId, username: options.botUsername ?? 'Parley', globalName: 'Parley', bot: true };
+		this.botUser = {
+			id: this.applicationId,
+			username: options.botUsername ?? 'Parley',
+			globalName: 'Parley',
+			bot: true,
+		};
 		this.users.set(this.botUser.id, this.botUser);
 		this.ownerId = this.ids.next();
 		this.users.set(this.ownerId, { id: this.ownerId, username: 'owner', globalName: 'Server Owner', bot: false });
@@ -291,7 +305,11 @@ export class DiscordStandIn extends EventEmitter {
 	// ---------------------------------------------------------------- driving the bot
 
 	/** Runs a slash command as `user`. Options are typed against the registered command, as Discord does. */
-	command(user: UserState, commandLine: { name: string; subcommand?: string; options?: Record<string, string> }, where: ActorOptions = {}): InteractionRecord {
+	command(
+		user: UserState,
+		commandLine: { name: string; subcommand?: string; options?: Record<string, string> },
+		where: ActorOptions = {},
+	): InteractionRecord {
 		const { guild, channel } = this.place(where);
 		const definition = this.findCommand(commandLine.name, guild?.id ?? null);
 		const data = this.buildCommandData(definition, guild, commandLine.subcommand, commandLine.options ?? {}, null);
@@ -299,7 +317,12 @@ export class DiscordStandIn extends EventEmitter {
 	}
 
 	/** Autocomplete while typing option `focused`. */
-	autocomplete(user: UserState, commandLine: { name: string; subcommand?: string; options?: Record<string, string> }, focused: string, where: ActorOptions = {}): InteractionRecord {
+	autocomplete(
+		user: UserState,
+		commandLine: { name: string; subcommand?: string; options?: Record<string, string> },
+		focused: string,
+		where: ActorOptions = {},
+	): InteractionRecord {
 		const { guild, channel } = this.place(where);
 		const definition = this.findCommand(commandLine.name, guild?.id ?? null);
 		const data = this.buildCommandData(definition, guild, commandLine.subcommand, commandLine.options ?? {}, focused);
@@ -318,7 +341,7 @@ export class DiscordStandIn extends EventEmitter {
 
 	/** Sends a component interaction with an arbitrary (possibly forged) custom_id on a message. */
 	component(user: UserState, message: MessageState, data: Json): InteractionRecord {
-		const guild = message.guildId ? this.guilds.get(message.guildId) ?? null : null;
+		const guild = message.guildId ? (this.guilds.get(message.guildId) ?? null) : null;
 		const channel = guild?.channels.get(message.channelId) ?? null;
 		if (!channel) throw new StandInUsageError('that message is not in a server channel');
 		return this.sendInteraction(InteractionType.MessageComponent, user, guild, channel, data, message);
@@ -329,7 +352,10 @@ export class DiscordStandIn extends EventEmitter {
 		const started = Date.now();
 		const ack = await record.acked;
 		if (ack === InteractionResponseType.DeferredChannelMessageWithSource) {
-			await this.waitFor(() => record.outputs.some((output) => output.kind === 'edit-original' || output.kind === 'followup'), maxMs);
+			await this.waitFor(
+				() => record.outputs.some((output) => output.kind === 'edit-original' || output.kind === 'followup'),
+				maxMs,
+			);
 		}
 		let seen = -1;
 		while (Date.now() - started < maxMs) {
@@ -369,7 +395,8 @@ export class DiscordStandIn extends EventEmitter {
 	/** Asks the shard to reconnect (op 7); discord.js resumes. */
 	requestReconnect(shardId = 0): void {
 		for (const session of this.sessions.values()) {
-			if (session.shard[0] === shardId && session.socket) session.socket.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+			if (session.shard[0] === shardId && session.socket)
+				session.socket.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
 		}
 	}
 
@@ -387,7 +414,14 @@ export class DiscordStandIn extends EventEmitter {
 	// ---------------------------------------------------------------- payload builders
 
 	userPayload(user: UserState): Json {
-		return { id: user.id, username: user.username, discriminator: '0', global_name: user.globalName, avatar: null, bot: user.bot || undefined };
+		return {
+			id: user.id,
+			username: user.username,
+			discriminator: '0',
+			global_name: user.globalName,
+			avatar: null,
+			bot: user.bot || undefined,
+		};
 	}
 
 	private rolePayload(role: { id: string; name: string; permissions: bigint; position: number }): Json {
@@ -432,7 +466,18 @@ export class DiscordStandIn extends EventEmitter {
 		const member = guild.members.get(userId);
 		const user = this.users.get(userId);
 		if (!member || !user) throw new StandInUsageError(`user ${userId} is not a member of ${guild.name}`);
-		return { user: this.userPayload(user), roles: member.roles, joined_at: member.joinedAt, deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false };
+		return {
+			user: this.userPayload(user),
+			roles: member.roles,
+			joined_at: member.joinedAt,
+			deaf: false,
+			mute: false,
+			flags: 0,
+			nick: null,
+			avatar: null,
+			premium_since: null,
+			pending: false,
+		};
 	}
 
 	private guildPayload(guild: GuildState): Json {
@@ -520,10 +565,18 @@ export class DiscordStandIn extends EventEmitter {
 	}
 
 	findCommand(name: string, guildId: string | null): Json {
-		const definition = (guildId ? this.guildCommands.get(guildId)?.get(name) : undefined) ?? this.globalCommands.get(name);
+		const definition =
+			(guildId ? this.guildCommands.get(guildId)?.get(name) : undefined) ?? this.globalCommands.get(name);
 		if (!definition) {
-			const known = [...new Set([...this.globalCommands.keys(), ...(guildId ? this.guildCommands.get(guildId)?.keys() ?? [] : [])])];
-			throw new StandInUsageError(`there is no /${name} command (registered: ${known.map((known) => `/${known}`).join(', ') || 'none'})`);
+			const known = [
+				...new Set([
+					...this.globalCommands.keys(),
+					...(guildId ? (this.guildCommands.get(guildId)?.keys() ?? []) : []),
+				]),
+			];
+			throw new StandInUsageError(
+				`there is no /${name} command (registered: ${known.map((known) => `/${known}`).join(', ') || 'none'})`,
+			);
 		}
 		return definition;
 	}
@@ -535,32 +588,54 @@ export class DiscordStandIn extends EventEmitter {
 		return [...merged.values()];
 	}
 
-	private buildCommandData(definition: Json, guild: GuildState | null, subcommand: string | undefined, raw: Record<string, string>, focused: string | null): Json {
+	private buildCommandData(
+		definition: Json,
+		guild: GuildState | null,
+		subcommand: string | undefined,
+		raw: Record<string, string>,
+		focused: string | null,
+	): Json {
 		const topOptions = Array.isArray(definition.options) ? (definition.options as Json[]) : [];
 		const subcommands = topOptions.filter((option) => option.type === ApplicationCommandOptionType.Subcommand);
 		let optionDefinitions = topOptions;
 		let wrap = (options: Json[]): Json[] => options;
 		if (subcommands.length > 0) {
 			const names = subcommands.map((option) => String(option.name));
-			if (!subcommand) throw new StandInUsageError(`/${String(definition.name)} needs a subcommand: ${names.join(', ')}`);
+			if (!subcommand)
+				throw new StandInUsageError(`/${String(definition.name)} needs a subcommand: ${names.join(', ')}`);
 			const chosen = subcommands.find((option) => option.name === subcommand);
-			if (!chosen) throw new StandInUsageError(`/${String(definition.name)} has no subcommand "${subcommand}" (try: ${names.join(', ')})`);
+			if (!chosen)
+				throw new StandInUsageError(
+					`/${String(definition.name)} has no subcommand "${subcommand}" (try: ${names.join(', ')})`,
+				);
 			optionDefinitions = Array.isArray(chosen.options) ? (chosen.options as Json[]) : [];
 			wrap = (options) => [{ type: ApplicationCommandOptionType.Subcommand, name: subcommand, options }];
 		} else if (subcommand) {
 			throw new StandInUsageError(`/${String(definition.name)} has no subcommands`);
 		}
-		const resolved: { users: Json; members: Json; roles: Json; channels: Json } = { users: {}, members: {}, roles: {}, channels: {} };
+		const resolved: { users: Json; members: Json; roles: Json; channels: Json } = {
+			users: {},
+			members: {},
+			roles: {},
+			channels: {},
+		};
 		const options: Json[] = [];
 		for (const [name, value] of Object.entries(raw)) {
 			const optionDefinition = optionDefinitions.find((option) => option.name === name);
 			if (!optionDefinition) {
 				const names = optionDefinitions.map((option) => String(option.name));
-				throw new StandInUsageError(`/${String(definition.name)}${subcommand ? ` ${subcommand}` : ''} has no option "${name}" (options: ${names.join(', ') || 'none'})`);
+				throw new StandInUsageError(
+					`/${String(definition.name)}${subcommand ? ` ${subcommand}` : ''} has no option "${name}" (options: ${names.join(', ') || 'none'})`,
+				);
 			}
 			const type = Number(optionDefinition.type);
 			const isFocused = focused === name;
-			options.push({ type, name, value: isFocused ? value : this.convertOption(optionDefinition, value, guild, resolved), ...(isFocused ? { focused: true } : {}) });
+			options.push({
+				type,
+				name,
+				value: isFocused ? value : this.convertOption(optionDefinition, value, guild, resolved),
+				...(isFocused ? { focused: true } : {}),
+			});
 		}
 		if (focused !== null && !raw[focused] && !options.some((option) => option.name === focused)) {
 			const optionDefinition = optionDefinitions.find((option) => option.name === focused);
@@ -570,7 +645,9 @@ export class DiscordStandIn extends EventEmitter {
 		if (focused === null) {
 			for (const optionDefinition of optionDefinitions) {
 				if (optionDefinition.required === true && !(String(optionDefinition.name) in raw)) {
-					throw new StandInUsageError(`/${String(definition.name)}${subcommand ? ` ${subcommand}` : ''} needs the option ${String(optionDefinition.name)}`);
+					throw new StandInUsageError(
+						`/${String(definition.name)}${subcommand ? ` ${subcommand}` : ''} needs the option ${String(optionDefinition.name)}`,
+					);
 				}
 			}
 		}
@@ -580,7 +657,12 @@ export class DiscordStandIn extends EventEmitter {
 		return data;
 	}
 
-	private convertOption(definition: Json, value: string, guild: GuildState | null, resolved: { users: Json; members: Json; roles: Json; channels: Json }): unknown {
+	private convertOption(
+		definition: Json,
+		value: string,
+		guild: GuildState | null,
+		resolved: { users: Json; members: Json; roles: Json; channels: Json },
+	): unknown {
 		const name = String(definition.name);
 		const type = Number(definition.type);
 		const choices = Array.isArray(definition.choices) ? (definition.choices as Json[]) : [];
@@ -612,8 +694,9 @@ export class DiscordStandIn extends EventEmitter {
 			}
 			case ApplicationCommandOptionType.Role: {
 				if (!guild) fail('a role (roles exist only in servers)');
-				const role = guild ? findRole(guild, value) ?? guild.roles.get(value) : undefined;
-				if (!role) fail(`a role of this server (${guild ? [...guild.roles.values()].map((item) => item.name).join(', ') : ''})`);
+				const role = guild ? (findRole(guild, value) ?? guild.roles.get(value)) : undefined;
+				if (!role)
+					fail(`a role of this server (${guild ? [...guild.roles.values()].map((item) => item.name).join(', ') : ''})`);
 				if (role) {
 					resolved.roles[role.id] = this.rolePayload(role);
 					converted = role.id;
@@ -642,14 +725,24 @@ export class DiscordStandIn extends EventEmitter {
 			default:
 				converted = value;
 		}
-		if (choices.length > 0 && !choices.some((choice) => choice.value === converted || String(choice.name).toLowerCase() === value.toLowerCase())) {
+		if (
+			choices.length > 0 &&
+			!choices.some((choice) => choice.value === converted || String(choice.name).toLowerCase() === value.toLowerCase())
+		) {
 			fail(`one of ${choices.map((choice) => String(choice.value)).join(', ')}`);
 		}
 		const matchingChoice = choices.find((choice) => String(choice.name).toLowerCase() === value.toLowerCase());
 		return matchingChoice ? matchingChoice.value : converted;
 	}
 
-	private sendInteraction(type: InteractionType, user: UserState, guild: GuildState | null, channel: ChannelState | null, data: Json, message: MessageState | null): InteractionRecord {
+	private sendInteraction(
+		type: InteractionType,
+		user: UserState,
+		guild: GuildState | null,
+		channel: ChannelState | null,
+		data: Json,
+		message: MessageState | null,
+	): InteractionRecord {
 		const id = this.ids.next();
 		const token = `itoken-${id}-${Math.random().toString(36).slice(2)}`;
 		let resolveAck: (value: InteractionResponseType | 'expired') => void = () => {};
@@ -732,7 +825,8 @@ export class DiscordStandIn extends EventEmitter {
 
 	private dispatchToGuild(guildId: string, event: string, data: Json): void {
 		for (const session of this.sessions.values()) {
-			if (session.socket && shardForGuild(guildId, session.shard[1]) === session.shard[0]) this.dispatch(session, event, data);
+			if (session.socket && shardForGuild(guildId, session.shard[1]) === session.shard[0])
+				this.dispatch(session, event, data);
 		}
 	}
 
@@ -804,7 +898,7 @@ export class DiscordStandIn extends EventEmitter {
 	}
 
 	private dispatch(session: GatewaySession, event: string, data: Json | null): void {
-		if (!session.socket || session.socket.readyState !== 1) {
+		if (session.socket?.readyState !== 1) {
 			session.pending.push({ t: event, d: data });
 			return;
 		}
@@ -826,7 +920,8 @@ export class DiscordStandIn extends EventEmitter {
 		}
 		const path = decodeURIComponent(rawPath.replace(/^\/api(\/v\d+)?/, ''));
 		const authorization = request.headers.authorization;
-		const auth: RecordedRequest['auth'] = authorization === undefined ? 'none' : authorization === `Bot ${this.token}` ? 'bot' : 'wrong';
+		const auth: RecordedRequest['auth'] =
+			authorization === undefined ? 'none' : authorization === `Bot ${this.token}` ? 'bot' : 'wrong';
 		let body: unknown = null;
 		let files: { field: string; name: string; type: string; data: Buffer }[] = [];
 		try {
@@ -852,7 +947,10 @@ export class DiscordStandIn extends EventEmitter {
 			this.send(response, status, payload, headers);
 		};
 
-		const fault = this.faults.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === record.method) && candidate.path.test(path));
+		const fault = this.faults.find(
+			(candidate) =>
+				candidate.times > 0 && (!candidate.method || candidate.method === record.method) && candidate.path.test(path),
+		);
 		if (fault) {
 			fault.times -= 1;
 			const headers: Record<string, string> = {};
@@ -860,7 +958,11 @@ export class DiscordStandIn extends EventEmitter {
 				headers['retry-after'] = String(fault.retryAfterSeconds);
 				headers['x-ratelimit-scope'] = 'user';
 			}
-			reply(fault.status, { code: fault.code ?? 0, message: fault.message ?? 'injected fault', retry_after: fault.retryAfterSeconds }, headers);
+			reply(
+				fault.status,
+				{ code: fault.code ?? 0, message: fault.message ?? 'injected fault', retry_after: fault.retryAfterSeconds },
+				headers,
+			);
 			return;
 		}
 
@@ -872,7 +974,12 @@ export class DiscordStandIn extends EventEmitter {
 		}
 	}
 
-	private send(response: ServerResponse, status: number, payload?: unknown, headers: Record<string, string> = {}): void {
+	private send(
+		response: ServerResponse,
+		status: number,
+		payload?: unknown,
+		headers: Record<string, string> = {},
+	): void {
 		if (status === 204 || payload === undefined) {
 			response.writeHead(status === 200 ? 204 : status, headers);
 			response.end();
@@ -893,18 +1000,36 @@ export class DiscordStandIn extends EventEmitter {
 		response.end(attachment.data);
 	}
 
-	private async route(record: RecordedRequest, body: unknown, files: UploadedFile[], url: URL): Promise<{ status: number; body?: unknown }> {
+	private async route(
+		record: RecordedRequest,
+		body: unknown,
+		files: UploadedFile[],
+		url: URL,
+	): Promise<{ status: number; body?: unknown }> {
 		const { method, path } = record;
 		const segments = path.split('/').filter(Boolean);
 		const json = isObject(body) ? body : {};
-		const requireBot = () => (record.auth === 'bot' ? null : { status: 401, body: { code: 0, message: '401: Unauthorized' } });
+		const requireBot = () =>
+			record.auth === 'bot' ? null : { status: 401, body: { code: 0, message: '401: Unauthorized' } };
 
 		// Interaction callback and webhook routes are authorised by the interaction token, not the bot token.
 		if (segments[0] === 'interactions' && segments[3] === 'callback' && method === 'POST') {
-			return this.interactionCallback(segments[1] ?? '', segments[2] ?? '', json, files, url.searchParams.get('with_response') === 'true');
+			return this.interactionCallback(
+				segments[1] ?? '',
+				segments[2] ?? '',
+				json,
+				files,
+				url.searchParams.get('with_response') === 'true',
+			);
 		}
 		if (segments[0] === 'webhooks' && segments[1] === this.applicationId) {
-			return this.webhookRoute(method, segments[2] ?? '', segments[3] === 'messages' ? segments[4] ?? null : null, json, files);
+			return this.webhookRoute(
+				method,
+				segments[2] ?? '',
+				segments[3] === 'messages' ? (segments[4] ?? null) : null,
+				json,
+				files,
+			);
 		}
 
 		const unauthorised = requireBot();
@@ -920,15 +1045,36 @@ export class DiscordStandIn extends EventEmitter {
 				},
 			};
 		}
-		if (method === 'GET' && path === '/gateway') return { status: 200, body: { url: `ws://127.0.0.1:${this.port}/gateway` } };
+		if (method === 'GET' && path === '/gateway')
+			return { status: 200, body: { url: `ws://127.0.0.1:${this.port}/gateway` } };
 		if (method === 'GET' && path === '/users/@me') return { status: 200, body: this.userPayload(this.botUser) };
 		if (method === 'GET' && path === '/applications/@me') {
-			return { status: 200, body: { id: this.applicationId, name: this.botUser.username, icon: null, description: '', bot_public: true, bot_require_code_grant: false, verify_key: 'stand-in', flags: 0, team: null } };
+			return {
+				status: 200,
+				body: {
+					id: this.applicationId,
+					name: this.botUser.username,
+					icon: null,
+					description: '',
+					bot_public: true,
+					bot_require_code_grant: false,
+					verify_key: 'stand-in',
+					flags: 0,
+					team: null,
+				},
+			};
 		}
 		if (segments[0] === 'applications' && segments[1] === this.applicationId) {
 			return this.commandsRoute(method, segments, body);
 		}
-		if (segments[0] === 'channels' && segments[1]) return this.channelRoute(method, segments[1], segments[2] === 'messages' ? segments[3] ?? null : undefined, json, files);
+		if (segments[0] === 'channels' && segments[1])
+			return this.channelRoute(
+				method,
+				segments[1],
+				segments[2] === 'messages' ? (segments[3] ?? null) : undefined,
+				json,
+				files,
+			);
 		if (segments[0] === 'guilds' && segments[1]) {
 			const guild = this.guilds.get(segments[1]);
 			if (!guild) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
@@ -937,15 +1083,19 @@ export class DiscordStandIn extends EventEmitter {
 				if (!guild.members.has(segments[3])) return { status: 404, body: { code: 10007, message: 'Unknown Member' } };
 				return { status: 200, body: this.memberPayload(guild, segments[3]) };
 			}
-			if (method === 'GET' && segments[2] === 'channels') return { status: 200, body: [...guild.channels.values()].map((channel) => this.channelPayload(channel)) };
-			if (method === 'GET' && segments[2] === 'roles') return { status: 200, body: [...guild.roles.values()].map((role) => this.rolePayload(role)) };
+			if (method === 'GET' && segments[2] === 'channels')
+				return { status: 200, body: [...guild.channels.values()].map((channel) => this.channelPayload(channel)) };
+			if (method === 'GET' && segments[2] === 'roles')
+				return { status: 200, body: [...guild.roles.values()].map((role) => this.rolePayload(role)) };
 		}
 		return { status: 404, body: { code: 0, message: `404: Not Found (the stand-in has no route ${method} ${path})` } };
 	}
 
 	private commandsRoute(method: string, segments: string[], body: unknown): { status: number; body?: unknown } {
-		const guildId = segments[2] === 'guilds' ? segments[3] ?? null : null;
-		const isList = guildId ? segments[4] === 'commands' && segments.length === 5 : segments[2] === 'commands' && segments.length === 3;
+		const guildId = segments[2] === 'guilds' ? (segments[3] ?? null) : null;
+		const isList = guildId
+			? segments[4] === 'commands' && segments.length === 5
+			: segments[2] === 'commands' && segments.length === 3;
 		if (!isList) return { status: 404, body: { code: 0, message: 'unsupported commands route' } };
 		if (guildId && !this.guilds.has(guildId)) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
 		let target = this.globalCommands;
@@ -954,7 +1104,8 @@ export class DiscordStandIn extends EventEmitter {
 			this.guildCommands.set(guildId, target);
 		}
 		if (method === 'GET') return { status: 200, body: [...target.values()] };
-		if (method !== 'PUT' || !Array.isArray(body)) return { status: 400, body: { code: 50035, message: 'Invalid Form Body' } };
+		if (method !== 'PUT' || !Array.isArray(body))
+			return { status: 400, body: { code: 50035, message: 'Invalid Form Body' } };
 		const problems = body.flatMap((command, index) => validateCommandDefinition(command, index));
 		if (problems.length > 0) {
 			this.violate('limits', `command registration rejected: ${problems.join('; ')}`);
@@ -962,7 +1113,14 @@ export class DiscordStandIn extends EventEmitter {
 		}
 		target.clear();
 		for (const command of body as Json[]) {
-			const stored: Json = { ...command, id: this.ids.next(), application_id: this.applicationId, version: this.ids.next(), type: command.type ?? 1, default_member_permissions: command.default_member_permissions ?? null };
+			const stored: Json = {
+				...command,
+				id: this.ids.next(),
+				application_id: this.applicationId,
+				version: this.ids.next(),
+				type: command.type ?? 1,
+				default_member_permissions: command.default_member_permissions ?? null,
+			};
 			if (guildId) stored.guild_id = guildId;
 			target.set(String(command.name), stored);
 		}
@@ -970,16 +1128,31 @@ export class DiscordStandIn extends EventEmitter {
 		return { status: 200, body: [...target.values()] };
 	}
 
-	private interactionCallback(interactionId: string, token: string, body: Json, files: UploadedFile[], withResponse: boolean): { status: number; body?: unknown } {
+	private interactionCallback(
+		interactionId: string,
+		token: string,
+		body: Json,
+		files: UploadedFile[],
+		withResponse: boolean,
+	): { status: number; body?: unknown } {
 		const record = this.interactions.get(interactionId);
-		if (!record || record.token !== token) return { status: 404, body: { code: 10062, message: 'Unknown interaction' } };
+		if (!record || record.token !== token)
+			return { status: 404, body: { code: 10062, message: 'Unknown interaction' } };
 		if (record.expired || Date.now() - record.createdAt > this.ackDeadlineMs) {
 			record.expired = true;
-			this.violate('late-ack', `initial response to ${interactionId} came after ${Date.now() - record.createdAt} ms (limit ${this.ackDeadlineMs} ms)`, interactionId);
+			this.violate(
+				'late-ack',
+				`initial response to ${interactionId} came after ${Date.now() - record.createdAt} ms (limit ${this.ackDeadlineMs} ms)`,
+				interactionId,
+			);
 			return { status: 404, body: { code: 10062, message: 'Unknown interaction' } };
 		}
 		if (record.ack) {
-			this.violate('double-ack', `interaction ${interactionId} was already acknowledged (type ${record.ack.type}); second callback type ${String(body.type)}`, interactionId);
+			this.violate(
+				'double-ack',
+				`interaction ${interactionId} was already acknowledged (type ${record.ack.type}); second callback type ${String(body.type)}`,
+				interactionId,
+			);
 			return { status: 400, body: { code: 40060, message: 'Interaction has already been acknowledged.' } };
 		}
 		const type = Number(body.type) as InteractionResponseType;
@@ -994,7 +1167,12 @@ export class DiscordStandIn extends EventEmitter {
 				break;
 			}
 			case InteractionResponseType.DeferredChannelMessageWithSource:
-				message = this.createMessage(record, { content: '', flags: (Number(data.flags ?? 0) & MessageFlags.Ephemeral) | MessageFlags.Loading }, [], true);
+				message = this.createMessage(
+					record,
+					{ content: '', flags: (Number(data.flags ?? 0) & MessageFlags.Ephemeral) | MessageFlags.Loading },
+					[],
+					true,
+				);
 				record.originalMessageId = message.id;
 				break;
 			case InteractionResponseType.DeferredMessageUpdate:
@@ -1012,7 +1190,8 @@ export class DiscordStandIn extends EventEmitter {
 				break;
 			}
 			case InteractionResponseType.ApplicationCommandAutocompleteResult: {
-				if (record.type !== InteractionType.ApplicationCommandAutocomplete) return { status: 400, body: { code: 50035, message: 'not an autocomplete interaction' } };
+				if (record.type !== InteractionType.ApplicationCommandAutocomplete)
+					return { status: 400, body: { code: 50035, message: 'not an autocomplete interaction' } };
 				const problems = checkAutocompleteChoices(data.choices);
 				if (problems.length > 0) {
 					this.violate('limits', problems.join('; '), interactionId);
@@ -1035,7 +1214,9 @@ export class DiscordStandIn extends EventEmitter {
 			[InteractionResponseType.Modal]: 'modal',
 		};
 		this.output(record, kinds[type] ?? 'reply', message, {
-			...(type === InteractionResponseType.ApplicationCommandAutocompleteResult ? { choices: Array.isArray(data.choices) ? (data.choices as { name: string; value: unknown }[]) : [] } : {}),
+			...(type === InteractionResponseType.ApplicationCommandAutocompleteResult
+				? { choices: Array.isArray(data.choices) ? (data.choices as { name: string; value: unknown }[]) : [] }
+				: {}),
 			...(type === InteractionResponseType.Modal ? { modal: data } : {}),
 		});
 		record.resolveAck(type);
@@ -1055,10 +1236,17 @@ export class DiscordStandIn extends EventEmitter {
 		};
 	}
 
-	private webhookRoute(method: string, token: string, messageRef: string | null, body: Json, files: UploadedFile[]): { status: number; body?: unknown } {
+	private webhookRoute(
+		method: string,
+		token: string,
+		messageRef: string | null,
+		body: Json,
+		files: UploadedFile[],
+	): { status: number; body?: unknown } {
 		const record = this.interactionsByToken.get(token);
 		if (!record) return { status: 404, body: { code: 10015, message: 'Unknown Webhook' } };
-		if (Date.now() - record.createdAt > 15 * 60_000) return { status: 401, body: { code: 50027, message: 'Invalid Webhook Token' } };
+		if (Date.now() - record.createdAt > 15 * 60_000)
+			return { status: 401, body: { code: 50027, message: 'Invalid Webhook Token' } };
 		if (!record.ack) {
 			this.violate('webhook-before-ack', `${method} on the interaction webhook before any initial response`, record.id);
 			return { status: 404, body: { code: 10015, message: 'Unknown Webhook' } };
@@ -1088,7 +1276,13 @@ export class DiscordStandIn extends EventEmitter {
 		return { status: 200, body: this.messagePayload(edited) };
 	}
 
-	private channelRoute(method: string, channelId: string, messageRef: string | null | undefined, body: Json, files: UploadedFile[]): { status: number; body?: unknown } {
+	private channelRoute(
+		method: string,
+		channelId: string,
+		messageRef: string | null | undefined,
+		body: Json,
+		files: UploadedFile[],
+	): { status: number; body?: unknown } {
 		const guild = [...this.guilds.values()].find((candidate) => candidate.channels.has(channelId));
 		const channel = guild?.channels.get(channelId);
 		if (!guild || !channel) return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
@@ -1098,7 +1292,8 @@ export class DiscordStandIn extends EventEmitter {
 		}
 		const permissions = computeChannelPermissions(guild, channel, this.botUser.id);
 		const missing = (flag: bigint) => (permissions & flag) !== flag;
-		if (missing(PermissionFlagsBits.ViewChannel)) return { status: 403, body: { code: 50001, message: 'Missing Access' } };
+		if (missing(PermissionFlagsBits.ViewChannel))
+			return { status: 403, body: { code: 50001, message: 'Missing Access' } };
 		if (messageRef === null) {
 			if (method !== 'POST') return { status: 405, body: { code: 0, message: 'Method Not Allowed' } };
 			if (missing(PermissionFlagsBits.SendMessages) || (files.length > 0 && missing(PermissionFlagsBits.AttachFiles))) {
@@ -1121,7 +1316,8 @@ export class DiscordStandIn extends EventEmitter {
 			return { status: 204 };
 		}
 		if (method !== 'PATCH') return { status: 405, body: { code: 0, message: 'Method Not Allowed' } };
-		if (files.length > 0 && missing(PermissionFlagsBits.AttachFiles)) return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
+		if (files.length > 0 && missing(PermissionFlagsBits.AttachFiles))
+			return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
 		const problem = this.checkOutgoing(body, files, undefined, true);
 		if (problem) return problem;
 		const edited = this.applyEdit(message, body, files);
@@ -1130,7 +1326,12 @@ export class DiscordStandIn extends EventEmitter {
 	}
 
 	/** Discord's limits and our house rule on mentions, for every message the bot sends or edits. */
-	private checkOutgoing(body: Json, files: UploadedFile[], interactionId: string | undefined, isEdit = false): { status: number; body: unknown } | null {
+	private checkOutgoing(
+		body: Json,
+		files: UploadedFile[],
+		interactionId: string | undefined,
+		isEdit = false,
+	): { status: number; body: unknown } | null {
 		const mentionProblem = checkAllowedMentions(body);
 		if (mentionProblem) this.violate('allowed-mentions', mentionProblem, interactionId);
 		const problems = checkMessageLimits(body);
@@ -1138,7 +1339,11 @@ export class DiscordStandIn extends EventEmitter {
 			this.violate('limits', problems.join('; '), interactionId);
 			return { status: 400, body: { code: 50035, message: `Invalid Form Body: ${problems.join('; ')}` } };
 		}
-		const empty = !body.content && !(Array.isArray(body.embeds) && body.embeds.length > 0) && !(Array.isArray(body.components) && body.components.length > 0) && files.length === 0;
+		const empty =
+			!body.content &&
+			!(Array.isArray(body.embeds) && body.embeds.length > 0) &&
+			!(Array.isArray(body.components) && body.components.length > 0) &&
+			files.length === 0;
 		if (empty && !isEdit) {
 			this.violate('empty-message', 'the bot tried to send an empty message', interactionId);
 			return { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } };
@@ -1146,7 +1351,13 @@ export class DiscordStandIn extends EventEmitter {
 		return null;
 	}
 
-	private createMessage(record: InteractionRecord | null, body: Json, files: UploadedFile[], loading: boolean, where?: { guildId: string; channelId: string }): MessageState {
+	private createMessage(
+		record: InteractionRecord | null,
+		body: Json,
+		files: UploadedFile[],
+		loading: boolean,
+		where?: { guildId: string; channelId: string },
+	): MessageState {
 		const flags = Number(body.flags ?? 0);
 		const ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
 		const message: MessageState = {
@@ -1174,7 +1385,8 @@ export class DiscordStandIn extends EventEmitter {
 		if ('content' in body) message.content = typeof body.content === 'string' ? body.content : '';
 		if ('embeds' in body) message.embeds = Array.isArray(body.embeds) ? body.embeds : [];
 		if ('components' in body) message.components = Array.isArray(body.components) ? body.components : [];
-		if ('attachments' in body || files.length > 0) message.attachments = this.attachmentsFrom(body, files, message.attachments);
+		if ('attachments' in body || files.length > 0)
+			message.attachments = this.attachmentsFrom(body, files, message.attachments);
 		message.flags &= ~MessageFlags.Loading;
 		message.editedAt = Date.now();
 		message.edits += 1;
@@ -1183,7 +1395,10 @@ export class DiscordStandIn extends EventEmitter {
 
 	private attachmentsFrom(body: Json, files: UploadedFile[], existing: AttachmentState[]): AttachmentState[] {
 		const declared = Array.isArray(body.attachments) ? (body.attachments as Json[]) : null;
-		const kept = declared === null ? existing : existing.filter((attachment) => declared.some((item) => String(item.id) === attachment.id));
+		const kept =
+			declared === null
+				? existing
+				: existing.filter((attachment) => declared.some((item) => String(item.id) === attachment.id));
 		const uploaded = files.map((file, index) => {
 			const declaredEntry = declared?.find((item) => String(item.id) === String(index));
 			return {
@@ -1197,9 +1412,21 @@ export class DiscordStandIn extends EventEmitter {
 		return [...kept, ...uploaded];
 	}
 
-	private output(record: InteractionRecord | null, kind: BotOutputKind, message: MessageState | null, extra: Partial<BotOutput> = {}): void {
+	private output(
+		record: InteractionRecord | null,
+		kind: BotOutputKind,
+		message: MessageState | null,
+		extra: Partial<BotOutput> = {},
+	): void {
 		this.outputSeq += 1;
-		const output: BotOutput = { seq: this.outputSeq, at: Date.now(), kind, interactionId: record?.id ?? null, message: message ? structuredClone(message) : null, ...extra };
+		const output: BotOutput = {
+			seq: this.outputSeq,
+			at: Date.now(),
+			kind,
+			interactionId: record?.id ?? null,
+			message: message ? structuredClone(message) : null,
+			...extra,
+		};
 		record?.outputs.push(output);
 		this.outputs.push(output);
 		if (this.outputs.length > 20_000) this.outputs.splice(0, 5_000);
@@ -1234,7 +1461,8 @@ async function readBody(request: IncomingMessage): Promise<{ body: unknown; file
 		const files: UploadedFile[] = [];
 		for (const [field, value] of form.entries()) {
 			if (field === 'payload_json' && typeof value === 'string') body = JSON.parse(value);
-			else if (typeof value !== 'string') files.push({ field, name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+			else if (typeof value !== 'string')
+				files.push({ field, name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
 		}
 		return { body, files };
 	}
@@ -1248,9 +1476,11 @@ function validateCommandDefinition(command: unknown, index: number): string[] {
 	if (!isObject(command)) return [`commands[${index}] is not an object`];
 	const problems: string[] = [];
 	const name = typeof command.name === 'string' ? command.name : '';
-	if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase()) problems.push(`commands[${index}].name ${JSON.stringify(name)} is invalid`);
+	if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase())
+		problems.push(`commands[${index}].name ${JSON.stringify(name)} is invalid`);
 	const description = typeof command.description === 'string' ? command.description : '';
-	if (description.length < 1 || description.length > 100) problems.push(`/${name} description must be 1–100 characters`);
+	if (description.length < 1 || description.length > 100)
+		problems.push(`/${name} description must be 1–100 characters`);
 	const options = Array.isArray(command.options) ? command.options : [];
 	if (options.length > 25) problems.push(`/${name} has more than 25 options`);
 	return problems;

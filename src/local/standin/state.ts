@@ -143,7 +143,12 @@ export function createGuild(ids: SnowflakeGenerator, seed: GuildSeed, ownerId: s
 	const guild: GuildState = { id, name: seed.name, ownerId, roles: new Map(), channels: new Map(), members: new Map() };
 	guild.roles.set(id, { id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0 });
 	const moderatorRole = ids.next();
-	guild.roles.set(moderatorRole, { id: moderatorRole, name: 'Moderator', permissions: MODERATOR_PERMISSIONS, position: 2 });
+	guild.roles.set(moderatorRole, {
+		id: moderatorRole,
+		name: 'Moderator',
+		permissions: MODERATOR_PERMISSIONS,
+		position: 2,
+	});
 	const botRole = ids.next();
 	guild.roles.set(botRole, { id: botRole, name: 'Parley', permissions: BOT_ROLE_PERMISSIONS, position: 3 });
 	(seed.roles ?? ['Debaters']).forEach((name, index) => {

@@ -1,0 +1,78 @@
+import type { Interaction } from 'discord.js';
+import { OffsetClock } from '../../src/clock.js';
+import type { Config } from '../../src/config.js';
+import type { BotContext } from '../../src/context.js';
+import type { Command } from '../../src/discord/command.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { Store } from '../../src/store/keyv.js';
+
+export interface LogLine {
+	level: number;
+	msg: string;
+	[key: string]: unknown;
+}
+
+export function collectingLogger(): { logger: Logger; lines: LogLine[] } {
+	const lines: LogLine[] = [];
+	const logger = createLogger({
+		level: 'debug',
+		secrets: [],
+		destination: { write: (line) => lines.push(JSON.parse(line) as LogLine) },
+	});
+	return { logger, lines };
+}
+
+export function testContext(commands: readonly Command[], logger: Logger): BotContext {
+	const config: Config = { DISCORD_TOKEN: 'test-token', STORE_URL: 'sqlite://:memory:', LOG_LEVEL: 'debug' };
+	const store = { backend: 'sqlite', location: ':memory:', close: async () => {} } as unknown as Store;
+	return { config, logger, clock: new OffsetClock(), store, commands };
+}
+
+export type FakeKind = 'command' | 'autocomplete' | 'button';
+
+export interface FakeInteraction {
+	readonly interaction: Interaction;
+	readonly replies: { method: string; payload: unknown }[];
+}
+
+/** A hand-written stand-in for the few discord.js interaction members the router touches. */
+export function fakeInteraction(
+	kind: FakeKind,
+	options: { commandName?: string; customId?: string; failReply?: boolean } = {},
+): FakeInteraction {
+	const replies: { method: string; payload: unknown }[] = [];
+	const state = { replied: false, deferred: false, responded: false };
+	const record = (method: string) => async (payload: unknown) => {
+		if (options.failReply) throw new Error('Unknown interaction');
+		replies.push({ method, payload });
+		if (method === 'respond') state.responded = true;
+		else state.replied = true;
+	};
+	const fake = {
+		id: '1440000000000001234',
+		user: { id: '1111', username: 'alice' },
+		guildId: '2222',
+		commandName: options.commandName,
+		customId: options.customId,
+		get replied() {
+			return state.replied;
+		},
+		get deferred() {
+			return state.deferred;
+		},
+		get responded() {
+			return state.responded;
+		},
+		isChatInputCommand: () => kind === 'command',
+		isAutocomplete: () => kind === 'autocomplete',
+		isButton: () => kind === 'button',
+		isStringSelectMenu: () => false,
+		isModalSubmit: () => false,
+		isRepliable: () => kind !== 'autocomplete',
+		reply: record('reply'),
+		followUp: record('followUp'),
+		editReply: record('editReply'),
+		respond: record('respond'),
+	};
+	return { interaction: fake as unknown as Interaction, replies };
+}
