@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { startBot } from './bot.js';
+import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';
 
 /** `npm start`: production entry point. Exits non-zero at once with one clear message when misconfigured. */
