@@ -1,5 +1,7 @@
 import type { Command } from '../src/discord/command.js';
+import { deal } from './deal.js';
+import { deals } from './deals.js';
 import { help } from './help.js';
 
 /** Every slash command Parley serves, in the order /help lists them. `tests/unit/registry.test.ts` keeps it honest. */
-export const commands: readonly Command[] = [help];
+export const commands: readonly Command[] = [deal, deals, help];

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { BotContext } from './context.js';
 import type { Command } from './discord/command.js';
 import { createInteractionRouter } from './discord/router.js';
+import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import { openStore } from './store/keyv.js';
 
@@ -49,8 +50,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const { config, logger } = options;
 	const clock = options.clock ?? new SystemClock();
 	const commands = options.commands ?? defaultCommands;
+	// Content first: a broken data file should stop startup before anything connects.
+	const library = loadLibrary();
 	const store = await openStore(config.STORE_URL, logger);
-	const ctx: BotContext = { config, logger, clock, store, commands };
+	const ctx: BotContext = { config, logger, clock, store, library, commands };
 	const client = createClient(config);
 	const router = createInteractionRouter(commands, ctx);
 

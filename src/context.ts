@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/command.js';
+import type { Library } from './library.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store/keyv.js';
 
@@ -10,6 +11,8 @@ export interface BotContext {
 	readonly logger: Logger;
 	readonly clock: Clock;
 	readonly store: Store;
+	/** Deals and other curated content, validated at startup. */
+	readonly library: Library;
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

@@ -47,7 +47,7 @@ export function renderMessage(message: MessageState): string {
 		if (text(embed.description)) box.push(renderTimestamps(text(embed.description)));
 		for (const field of Array.isArray(embed.fields) ? embed.fields : []) {
 			if (!isObject(field)) continue;
-			box.push(`▸ ${text(field.name)}`);
+			if (text(field.name).trim() !== '\u200b') box.push(`▸ ${text(field.name)}`);
 			box.push(indent(renderTimestamps(text(field.value))));
 		}
 		if (isObject(embed.image) && text(embed.image.url))

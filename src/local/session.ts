@@ -276,11 +276,13 @@ export class TrySession {
 		wanted: string,
 		what: string,
 	): { message: MessageState; component: Json } {
-		const lowered = wanted.toLowerCase();
+		// Labels may carry symbols ("◀ Previous page", "Next page ▶"); match on the words.
+		const words = (label: string) => label.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N})]+$/gu, '').toLowerCase();
+		const lowered = words(wanted);
 		const messages = this.standIn.visibleMessages(user.id).reverse();
 		for (const matches of [
-			(label: string) => label.toLowerCase() === lowered,
-			(label: string) => label.toLowerCase().startsWith(lowered),
+			(label: string) => words(label) === lowered,
+			(label: string) => words(label).startsWith(lowered),
 		]) {
 			for (const message of messages) {
 				for (const row of message.components) {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
 import { DiscordStandIn } from '../../src/local/standin/server.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -48,7 +49,7 @@ describe('npm start', () => {
 			deploy.stdout?.on('data', (chunk: Buffer) => (deployOutput += chunk.toString()));
 			deploy.stderr?.on('data', (chunk: Buffer) => (deployOutput += chunk.toString()));
 			const deployCode = await new Promise<number | null>((resolve) => deploy.once('exit', resolve));
-			expect(deployOutput).toContain('Registered 1 commands globally');
+			expect(deployOutput).toContain(`Registered ${commands.length} commands globally`);
 			expect(deployCode).toBe(0);
 			bot = spawn(TSX, [join(process.cwd(), 'src/main.ts')], { cwd: dir, env });
 			bot.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));

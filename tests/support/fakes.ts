@@ -3,6 +3,7 @@ import { OffsetClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import type { BotContext } from '../../src/context.js';
 import type { Command } from '../../src/discord/command.js';
+import { loadLibrary } from '../../src/library.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/keyv.js';
 
@@ -25,7 +26,7 @@ export function collectingLogger(): { logger: Logger; lines: LogLine[] } {
 export function testContext(commands: readonly Command[], logger: Logger): BotContext {
 	const config: Config = { DISCORD_TOKEN: 'test-token', STORE_URL: 'sqlite://:memory:', LOG_LEVEL: 'debug' };
 	const store = { backend: 'sqlite', location: ':memory:', close: async () => {} } as unknown as Store;
-	return { config, logger, clock: new OffsetClock(), store, commands };
+	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';

@@ -1424,7 +1424,7 @@ export class DiscordStandIn extends EventEmitter {
 			at: Date.now(),
 			kind,
 			interactionId: record?.id ?? null,
-			message: message ? structuredClone(message) : null,
+			message: message ? snapshot(message) : null,
 			...extra,
 		};
 		record?.outputs.push(output);
@@ -1484,6 +1484,16 @@ function validateCommandDefinition(command: unknown, index: number): string[] {
 	const options = Array.isArray(command.options) ? command.options : [];
 	if (options.length > 25) problems.push(`/${name} has more than 25 options`);
 	return problems;
+}
+
+/** A copy of the message as it is now (edits replace arrays, so a shallow copy per level is enough; Buffers stay Buffers). */
+function snapshot(message: MessageState): MessageState {
+	return {
+		...message,
+		embeds: [...message.embeds],
+		components: [...message.components],
+		attachments: message.attachments.map((item) => ({ ...item })),
+	};
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,132 @@
+import { AttachmentBuilder, SlashCommandBuilder } from 'discord.js';
+import { z } from 'zod';
+import { DEAL_STATUSES, type Deal, PARTIES } from '../src/data/deal-schema.js';
+import type { Command } from '../src/discord/command.js';
+import { partyName } from '../src/discord/format.js';
+import { STATUS_LABELS } from '../src/discord/views/deal.js';
+import { UserFacingError } from '../src/errors.js';
+import { renderTimelinePng } from '../src/render/timeline.js';
+
+const TIMELINE_FILE = 'deals-timeline.png';
+
+/** Rendering takes ~100 ms and the content never changes while the bot runs, so each filter's image is kept. */
+const timelineCache = new Map<string, Buffer>();
+const TIMELINE_CACHE_LIMIT = 64;
+
+function timelineFor(deals: readonly Deal[], title: string): Buffer {
+	const key = `${title}|${deals.map((deal) => deal.id).join(',')}`;
+	const cached = timelineCache.get(key);
+	if (cached) return cached;
+	const png = renderTimelinePng(
+		deals.map((deal) => ({
+			id: deal.id,
+			name: deal.name,
+			start: deal.date.start,
+			end: deal.date.end,
+			status: deal.status,
+			outcome: deal.outcome,
+		})),
+		{ title },
+	);
+	if (timelineCache.size >= TIMELINE_CACHE_LIMIT) {
+		const oldest = timelineCache.keys().next();
+		if (!oldest.done) timelineCache.delete(oldest.value);
+	}
+	timelineCache.set(key, png);
+	return png;
+}
+
+const Year = z.number().int().min(1900).max(2100);
+
+export const deals = {
+	data: new SlashCommandBuilder()
+		.setName('deals')
+		.setDescription('Every past deal in order, one line each, with a timeline picture')
+		.addStringOption((option) =>
+			option
+				.setName('party')
+				.setDescription('Only deals this party was part of')
+				.addChoices(...PARTIES.map((party) => ({ name: partyName(party), value: party }))),
+		)
+		.addIntegerOption((option) =>
+			option.setName('from').setDescription('From this year (e.g. 2005)').setMinValue(1900).setMaxValue(2100),
+		)
+		.addIntegerOption((option) =>
+			option.setName('to').setDescription('Up to this year (e.g. 2012)').setMinValue(1900).setMaxValue(2100),
+		)
+		.addStringOption((option) =>
+			option
+				.setName('outcome')
+				.setDescription('Only deals that ended this way')
+				.addChoices(...DEAL_STATUSES.map((status) => ({ name: STATUS_LABELS[status], value: status }))),
+		),
+	help: {
+		summary: 'The timeline of all deals, one line each with how it ended; filter by party, years or outcome.',
+		examples: ['/deals', '/deals party:South Korea from:2018'],
+	},
+
+	async execute(interaction, ctx) {
+		const party = z
+			.enum(PARTIES)
+			.optional()
+			.catch(undefined)
+			.parse(interaction.options.getString('party') ?? undefined);
+		const outcome = z
+			.enum(DEAL_STATUSES)
+			.optional()
+			.catch(undefined)
+			.parse(interaction.options.getString('outcome') ?? undefined);
+		const from = Year.optional()
+			.catch(undefined)
+			.parse(interaction.options.getInteger('from') ?? undefined);
+		const to = Year.optional()
+			.catch(undefined)
+			.parse(interaction.options.getInteger('to') ?? undefined);
+		if (from !== undefined && to !== undefined && from > to) {
+			throw new UserFacingError(
+				`“from” (${from}) is after “to” (${to}). Swap them, e.g. /deals from:${to} to:${from}.`,
+			);
+		}
+		const selected = ctx.library.deals.filter((deal) => {
+			const year = Number(deal.date.start.slice(0, 4));
+			return (
+				(party === undefined || deal.parties.includes(party)) &&
+				(outcome === undefined || deal.status === outcome) &&
+				(from === undefined || year >= from) &&
+				(to === undefined || year <= to)
+			);
+		});
+		const filters = [
+			party ? `with ${partyName(party)}` : '',
+			from !== undefined || to !== undefined ? `${from ?? 'the start'}–${to ?? 'now'}` : '',
+			outcome ? `ended: ${STATUS_LABELS[outcome].toLowerCase()}` : '',
+		].filter(Boolean);
+		if (selected.length === 0) {
+			throw new UserFacingError(
+				`No deals match ${filters.join(', ')}. Try /deals with fewer filters; Parley covers ${ctx.library.deals.length} deals from 1992 to 2019.`,
+			);
+		}
+		const first = selected[0]?.date.start.slice(0, 4) ?? '';
+		const last = selected.at(-1)?.date.start.slice(0, 4) ?? '';
+		const title = `U.S.–North Korea nuclear deals, ${first === last ? first : `${first}–${last}`}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
+		const lines = selected.map(
+			(deal) => `\`${deal.date.start.slice(0, 4)}\` **${deal.name}** — ${STATUS_LABELS[deal.status]}: ${deal.outcome}`,
+		);
+		const png = timelineFor(selected, title);
+		await interaction.reply({
+			embeds: [
+				{
+					title,
+					description: lines.join('\n'),
+					image: { url: `attachment://${TIMELINE_FILE}` },
+					footer: {
+						text: `${selected.length} deal${selected.length === 1 ? '' : 's'} · open one with /deal <name>, e.g. /deal leapday`,
+					},
+					color: 0x3b82f6,
+				},
+			],
+			files: [new AttachmentBuilder(png, { name: TIMELINE_FILE, description: `Timeline of ${selected.length} deals` })],
+			allowedMentions: { parse: [] },
+		});
+	},
+} satisfies Command;
