@@ -1,42 +1,8 @@
 import { z } from 'zod';
+import { ConcessionId } from './concession-schema.js';
 
-/**
- * Concession ids shared with the concession catalog used by `/balance`. The first block is what North Korea
- * gives, the second what the United States and its partners give.
- */
-export const CONCESSION_IDS = [
-	'nuclear-test-moratorium',
-	'missile-test-moratorium',
-	'yongbyon-freeze',
-	'iaea-monitoring',
-	'disablement',
-	'yongbyon-dismantlement',
-	'full-denuclearization',
-	'symbolic-demolition',
-	'missile-site-dismantlement',
-	'declaration',
-	'enrichment-moratorium',
-	'non-transfer',
-	'remains-return',
-	'detainee-release',
-	'npt-membership',
-	'spent-fuel-storage',
-	'heavy-fuel-oil',
-	'light-water-reactors',
-	'food-aid',
-	'us-sanctions-relief',
-	'un-sanctions-relief',
-	'terror-list-removal',
-	'security-assurances',
-	'exercise-suspension',
-	'end-of-war-declaration',
-	'peace-regime',
-	'liaison-offices',
-	'japan-normalization',
-] as const;
-
-export const ConcessionId = z.enum(CONCESSION_IDS);
-export type ConcessionId = z.infer<typeof ConcessionId>;
+// The concession catalog owns the ids; deals link their commitments to them.
+export { CONCESSION_IDS, ConcessionId } from './concession-schema.js';
 
 export const PARTIES = ['US', 'DPRK', 'ROK', 'China', 'Japan', 'Russia'] as const;
 export const Party = z.enum(PARTIES);
