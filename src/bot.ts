@@ -8,6 +8,7 @@ import { createInteractionRouter } from './discord/router.js';
 import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import { openStore } from './store/keyv.js';
+import { createServerWeightsStore } from './store/weights.js';
 
 export interface BotOptions {
 	readonly config: Config;
@@ -53,7 +54,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	// Content first: a broken data file should stop startup before anything connects.
 	const library = loadLibrary();
 	const store = await openStore(config.STORE_URL, logger);
-	const ctx: BotContext = { config, logger, clock, store, library, commands };
+	const stores = { weights: createServerWeightsStore(store.keyv) };
+	const ctx: BotContext = { config, logger, clock, store, library, stores, commands };
 	const client = createClient(config);
 	const router = createInteractionRouter(commands, ctx);
 

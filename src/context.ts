@@ -4,6 +4,7 @@ import type { Command } from './discord/command.js';
 import type { Library } from './library.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store/keyv.js';
+import type { ServerWeightsStore } from './store/weights.js';
 
 /** Everything a command may use, passed explicitly (no globals). */
 export interface BotContext {
@@ -13,6 +14,8 @@ export interface BotContext {
 	readonly store: Store;
 	/** Deals and other curated content, validated at startup. */
 	readonly library: Library;
+	/** Typed repositories over the store, one per key prefix. */
+	readonly stores: { readonly weights: ServerWeightsStore };
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

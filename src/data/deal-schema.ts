@@ -59,6 +59,12 @@ export const Commitment = z
 		text: text(300),
 		concession: ConcessionId.nullable(),
 		note: text(200).nullable(),
+		/**
+		 * How firm the commitment is. Absent means `agreed`. `offer`: put on the table but not agreed (no-deal talks);
+		 * `one-sided-claim`: asserted by only one side's statement; `reported`: known only from a press report.
+		 * Balance presets count `agreed` and `offer` items only.
+		 */
+		scope: z.enum(['agreed', 'offer', 'one-sided-claim', 'reported']).optional(),
 		sources: SourceKeys,
 	})
 	.strict();

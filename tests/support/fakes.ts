@@ -26,7 +26,8 @@ export function collectingLogger(): { logger: Logger; lines: LogLine[] } {
 export function testContext(commands: readonly Command[], logger: Logger): BotContext {
 	const config: Config = { DISCORD_TOKEN: 'test-token', STORE_URL: 'sqlite://:memory:', LOG_LEVEL: 'debug' };
 	const store = { backend: 'sqlite', location: ':memory:', close: async () => {} } as unknown as Store;
-	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), commands };
+	const stores = { weights: { get: async () => ({}), set: async () => {}, reset: async () => {} } };
+	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), stores, commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';
