@@ -23,7 +23,7 @@ describe('deal packages for /balance', () => {
 	});
 
 	it('routes every linked concession to the side the catalog says gives it', () => {
-		const giver = new Map(library.catalog.concessions.map((item) => [item.id, item.giver]));
+		const giver = new Map<string, string>(library.catalog.concessions.map((item) => [item.id, item.giver]));
 		for (const preset of library.pastDeals) {
 			for (const id of preset.usGives) expect(giver.get(id)).toBe('us');
 			for (const id of preset.dprkGives) expect(giver.get(id)).toBe('dprk');
