@@ -1,4 +1,5 @@
-import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Routes } from 'discord.js';
+import type { APIMessage } from 'discord-api-types/v10';
 import { commands as defaultCommands } from '../commands/index.js';
 import { type Clock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -7,7 +8,9 @@ import type { Command } from './discord/command.js';
 import { createInteractionRouter } from './discord/router.js';
 import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
+import { type PollPort, PollService } from './polls/service.js';
 import { openStore } from './store/keyv.js';
+import { createPollStore } from './store/polls.js';
 import { createServerWeightsStore } from './store/weights.js';
 
 export interface BotOptions {
@@ -46,6 +49,32 @@ export function createClient(config: Config): Client {
 	});
 }
 
+/** Poll cards are plain channel messages, posted and edited with the bot's REST client. */
+function pollPort(client: Client): PollPort {
+	const body = (message: Parameters<PollPort['post']>[1]) => ({
+		content: message.content ?? '',
+		embeds: message.embeds,
+		components: message.components,
+		allowed_mentions: { parse: [] },
+	});
+	return {
+		async post(channelId, message) {
+			const posted = (await client.rest.post(Routes.channelMessages(channelId), { body: body(message) })) as APIMessage;
+			return posted.id;
+		},
+		async edit(channelId, messageId, message, files) {
+			await client.rest.patch(Routes.channelMessage(channelId, messageId), {
+				body: {
+					...body(message),
+					...(files ? { attachments: files.map((file, index) => ({ id: index, filename: file.name })) } : {}),
+				},
+				...(files ? { files: files.map((file) => ({ name: file.name, data: file.data })) } : {}),
+			});
+		},
+		memberCount: (guildId) => client.guilds.cache.get(guildId)?.memberCount ?? null,
+	};
+}
+
 /** The composition root shared by `npm start`, `npm run try` and the tests: store → context → client → login. */
 export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const { config, logger } = options;
@@ -55,8 +84,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const library = loadLibrary();
 	const store = await openStore(config.STORE_URL, logger);
 	const stores = { weights: createServerWeightsStore(store.keyv) };
-	const ctx: BotContext = { config, logger, clock, store, library, stores, commands };
 	const client = createClient(config);
+	const polls = new PollService({ store: createPollStore(store), clock, logger, port: pollPort(client), library });
+	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -79,6 +109,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		throw error;
 	}
 	const readyClient = await ready;
+	await polls.start();
 	logger.info(
 		{
 			user: readyClient.user.tag,
@@ -99,6 +130,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 				router.stopAccepting();
 				const { unfinished } = await router.drain(DRAIN_TIMEOUT_MS);
 				if (unfinished > 0) logger.warn({ unfinished }, 'shutdown timed out with interactions still running');
+				await polls.stop();
 				await client.destroy();
 				await store.close();
 				logger.info('shutdown complete');

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Command } from './discord/command.js';
 import type { Library } from './library.js';
 import type { Logger } from './logger.js';
+import type { PollService } from './polls/service.js';
 import type { Store } from './store/keyv.js';
 import type { ServerWeightsStore } from './store/weights.js';
 
@@ -16,6 +17,8 @@ export interface BotContext {
 	readonly library: Library;
 	/** Typed repositories over the store, one per key prefix. */
 	readonly stores: { readonly weights: ServerWeightsStore };
+	/** Polls: voting, scheduling and closing, for the servers this process owns. */
+	readonly polls: PollService;
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

@@ -36,7 +36,19 @@ export function renderTimestamps(value: string): string {
 	});
 }
 
-export function renderMessage(message: MessageState): string {
+/** How a Discord client shows mentions: `<@id>` as @name, `<@&id>` as @role (allowed_mentions keeps them silent). */
+export type MentionNamer = (kind: 'user' | 'role', id: string) => string;
+
+function renderMentions(value: string, name: MentionNamer | undefined): string {
+	if (!name) return value;
+	return value.replace(/<@(&?)(\d+)>/g, (_match, role: string, id: string) => `@${name(role ? 'role' : 'user', id)}`);
+}
+
+export function renderMessage(message: MessageState, name?: MentionNamer): string {
+	return renderMentions(renderMessageRaw(message), name);
+}
+
+function renderMessageRaw(message: MessageState): string {
 	const lines: string[] = [];
 	if (message.content) lines.push(renderTimestamps(message.content));
 	for (const embed of message.embeds) {
@@ -82,7 +94,7 @@ export function renderMessage(message: MessageState): string {
 }
 
 /** One bot output as a console block: a header saying who sees it, then the message. */
-export function renderOutput(output: BotOutput, userName: (userId: string) => string): string {
+export function renderOutput(output: BotOutput, userName: (userId: string) => string, name?: MentionNamer): string {
 	if (output.kind === 'autocomplete') {
 		const choices = output.choices ?? [];
 		return `◂ autocomplete: ${choices.length} choice${choices.length === 1 ? '' : 's'}\n${indent(choices.map((choice) => `• ${choice.name}`).join('\n') || '(none)')}`;
@@ -93,5 +105,5 @@ export function renderOutput(output: BotOutput, userName: (userId: string) => st
 	if (!message) return `◂ ${KIND_LABEL[output.kind]}`;
 	const who = message.visibleTo ? ` (only ${userName(message.visibleTo)} can see this)` : '';
 	const edited = output.kind === 'channel-edit' || output.kind === 'update' ? ` #${message.id.slice(-4)}` : '';
-	return `◂ ${KIND_LABEL[output.kind]}${edited}${who}\n${indent(renderMessage(message))}`;
+	return `◂ ${KIND_LABEL[output.kind]}${edited}${who}\n${indent(renderMessage(message, name))}`;
 }

@@ -131,6 +131,14 @@ export class TrySession {
 
 	userName = (userId: string): string => this.standIn.users.get(userId)?.username ?? userId;
 
+	mentionName = (kind: 'user' | 'role', id: string): string =>
+		kind === 'user'
+			? this.userName(id)
+			: ([...this.standIn.guilds.values()].map((guild) => guild.roles.get(id)?.name).find(Boolean) ?? id).replace(
+					/^@/,
+					'',
+				);
+
 	/** Runs one action line and reports what the bot did. Never throws. */
 	async run(line: string): Promise<ActionResult> {
 		const startSeq = this.standIn.outputs.at(-1)?.seq ?? 0;
@@ -159,7 +167,7 @@ export class TrySession {
 			error = `Discord would reject this: ${violations.map((violation) => violation.detail).join('; ')}`;
 		const errors = this.errors.slice(startErrors);
 		if (!error && errors.length > 0) error = `the bot logged an error: ${errors.join('; ')}`;
-		const blocks = outputs.map((output) => renderOutput(output, this.userName)).filter(Boolean);
+		const blocks = outputs.map((output) => renderOutput(output, this.userName, this.mentionName)).filter(Boolean);
 		if (note) blocks.unshift(note);
 		if (error) blocks.push(`✗ ${error}`);
 		return { line, ok: !error, ...(error ? { error } : {}), outputs, text: blocks.join('\n') };

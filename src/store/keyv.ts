@@ -10,7 +10,29 @@ export interface Store {
 	readonly backend: 'sqlite';
 	/** Human-readable location without credentials, safe to log. */
 	readonly location: string;
+	/**
+	 * Every entry whose key starts with `prefix` (without the namespace), as stored values. Uses the backend's key
+	 * order (a primary-key range scan on SQLite), never a scan of the whole store.
+	 */
+	listByPrefix(prefix: string): Promise<{ key: string; value: unknown }[]>;
 	close(): Promise<void>;
+}
+
+const NAMESPACE = 'parley';
+
+/** The smallest string greater than every string that starts with `prefix` (for a half-open key range). */
+export function prefixUpperBound(prefix: string): string {
+	const last = prefix.charCodeAt(prefix.length - 1);
+	return `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`;
+}
+
+/**
+ * Keyv stores `{"value":…,"expires":…}` as JSON text. Our values are plain JSON without TTLs, so JSON.parse reads
+ * them back exactly; each repository validates them with zod.
+ */
+function storedValue(text: unknown): unknown {
+	if (typeof text !== 'string') return undefined;
+	return (JSON.parse(text) as { value?: unknown }).value;
 }
 
 /** SQLite waits this long for a lock held by another connection before failing (keyv-notes §2c: ≥ 10 s). */
@@ -36,12 +58,26 @@ export async function openStore(url: string, logger: Logger): Promise<Store> {
 	const adapter = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS, iterationLimit: 500 });
 	// node-sqlite3 runs queued statements concurrently, so the PRAGMA must finish before the first write.
 	await adapter.query('PRAGMA journal_mode=WAL');
-	const keyv = new Keyv({ store: adapter, namespace: 'parley', throwOnErrors: true });
+	const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
 	keyv.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
 	return {
 		keyv,
 		backend: 'sqlite',
 		location: path,
+		async listByPrefix(prefix) {
+			const from = `${NAMESPACE}:${prefix}`;
+			const rows = (await adapter.query(
+				'SELECT key, value FROM keyv WHERE key >= ? AND key < ?',
+				from,
+				prefixUpperBound(from),
+			)) as {
+				key: string;
+				value: string;
+			}[];
+			return rows
+				.map((row) => ({ key: row.key.slice(NAMESPACE.length + 1), value: storedValue(row.value) }))
+				.filter((entry) => entry.value !== undefined);
+		},
 		async close() {
 			await keyv.disconnect();
 		},

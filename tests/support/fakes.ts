@@ -27,7 +27,9 @@ export function testContext(commands: readonly Command[], logger: Logger): BotCo
 	const config: Config = { DISCORD_TOKEN: 'test-token', STORE_URL: 'sqlite://:memory:', LOG_LEVEL: 'debug' };
 	const store = { backend: 'sqlite', location: ':memory:', close: async () => {} } as unknown as Store;
 	const stores = { weights: { get: async () => ({}), set: async () => {}, reset: async () => {} } };
-	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), stores, commands };
+	// The router tests never reach the poll service.
+	const polls = {} as BotContext['polls'];
+	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), stores, polls, commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';

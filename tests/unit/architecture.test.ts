@@ -10,7 +10,16 @@ function filesUnder(dir: string): string[] {
 
 describe('architecture', () => {
 	it('keeps src/domain pure: no discord.js, no Keyv, no Node I/O, no renderer, no environment', () => {
-		const forbidden = [/from 'discord/, /from 'keyv'/, /from '@keyv\//, /from 'node:/, /from '\.\.\/render\//, /from '\.\.\/store\//, /process\.env/, /Date\.now\(\)/];
+		const forbidden = [
+			/from 'discord/,
+			/from 'keyv'/,
+			/from '@keyv\//,
+			/from 'node:/,
+			/from '\.\.\/render\//,
+			/from '\.\.\/store\//,
+			/process\.env/,
+			/Date\.now\(\)/,
+		];
 		for (const file of filesUnder('src/domain')) {
 			const source = readFileSync(file, 'utf8');
 			for (const pattern of forbidden) expect(source, `${file} matches ${pattern}`).not.toMatch(pattern);
@@ -24,5 +33,4 @@ describe('architecture', () => {
 			expect(readFileSync(file, 'utf8'), file).not.toMatch(/process\.env/);
 		}
 	});
-
 });

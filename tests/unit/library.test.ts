@@ -8,7 +8,12 @@ describe('deal packages for /balance', () => {
 		const deal = library.dealById.get('leapday2012');
 		if (!deal) throw new Error('leapday2012 missing');
 		const preset = packageOf(deal, library.catalog);
-		expect(preset.dprkGives).toEqual(['nuclear-test-moratorium', 'missile-test-moratorium', 'enrichment-moratorium', 'iaea-monitoring']);
+		expect(preset.dprkGives).toEqual([
+			'nuclear-test-moratorium',
+			'missile-test-moratorium',
+			'enrichment-moratorium',
+			'iaea-monitoring',
+		]);
 		expect(preset.usGives).toEqual(['food-aid', 'security-assurances']);
 		expect(preset.leftOut).toEqual(expect.arrayContaining(['light-water-reactors', 'yongbyon-freeze']));
 	});
@@ -16,7 +21,9 @@ describe('deal packages for /balance', () => {
 	it('counts offers at talks that produced no deal, but not press reports', () => {
 		const deal = library.dealById.get('stockholm2019');
 		if (!deal) throw new Error('stockholm2019 missing');
-		const reported = deal.commitments.filter((item) => item.scope === 'reported' && item.concession).map((item) => item.concession);
+		const reported = deal.commitments
+			.filter((item) => item.scope === 'reported' && item.concession)
+			.map((item) => item.concession);
 		expect(reported.length).toBeGreaterThan(0);
 		const preset = packageOf(deal, library.catalog);
 		for (const id of reported) expect([...preset.usGives, ...preset.dprkGives]).not.toContain(id);

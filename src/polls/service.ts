@@ -1,0 +1,468 @@
+import type { Clock } from '../clock.js';
+import { type PollMessage, renderPollCard } from '../discord/views/poll.js';
+import {
+	type CloseBy,
+	closeDecision,
+	closedRecord,
+	closingRecord,
+	discordTimestamp,
+	nextWakeDelay,
+	type PollRecord,
+	receiptText,
+	type Tally,
+	tally,
+	voteDecision,
+} from '../domain/poll.js';
+import type { Library } from '../library.js';
+import type { Logger } from '../logger.js';
+import { renderPollChartPng } from '../render/poll-chart.js';
+import { KeyedLock } from '../store/lock.js';
+import type { PollStore } from '../store/polls.js';
+
+/** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
+export interface PollPort {
+	/** Posts a message in a channel and returns its id. Rejects with Discord's error (e.g. 50013 Missing Permissions). */
+	post(channelId: string, message: PollMessage): Promise<string>;
+	edit(
+		channelId: string,
+		messageId: string,
+		message: PollMessage,
+		files?: readonly { name: string; data: Buffer }[],
+	): Promise<void>;
+	/** Members in the server, for turnout; null when unknown. */
+	memberCount(guildId: string): number | null;
+}
+
+export interface PollServiceOptions {
+	readonly store: PollStore;
+	readonly clock: Clock;
+	readonly logger: Logger;
+	readonly port: PollPort;
+	readonly library: Library;
+	/** Whether this process owns the server (sharded mode); its polls are scheduled and closed here only. */
+	readonly owns?: (guildId: string) => boolean;
+	/** At most one card edit per poll per this many ms (real time: Discord's rate limits are). */
+	readonly refreshIntervalMs?: number;
+	readonly sweepIntervalMs?: number;
+}
+
+/** After this long the card stops changing per vote (Discord limits edits of old messages); "Results" stays live. */
+export const LIVE_CARD_WINDOW_MS = 60 * 60 * 1000;
+
+export type VoteOutcome = { readonly kind: 'recorded' | 'changed' | 'same' | 'refused'; readonly text: string };
+
+export type CloseOutcome =
+	| { readonly kind: 'closed'; readonly poll: PollRecord; readonly tally: Tally }
+	| { readonly kind: 'already-closed'; readonly poll: PollRecord }
+	| { readonly kind: 'refused'; readonly reason: string }
+	| { readonly kind: 'not-found' };
+
+export interface NewPoll {
+	readonly id: string;
+	readonly guildId: string;
+	readonly channelId: string;
+	readonly starterId: string;
+	readonly question: string;
+	readonly style: PollRecord['style'];
+	readonly choices: readonly string[];
+	readonly deadline: number;
+	readonly anonymous: boolean;
+	readonly hideResults: boolean;
+	readonly voterRoleId: string | null;
+	readonly dealId: string | null;
+}
+
+/** Per-poll state in this process: the cached record and every member's current choice. */
+interface Runtime {
+	poll: PollRecord;
+	readonly votes: Map<string, number>;
+	/** Set once a close has started: new votes are refused, votes in flight are awaited. */
+	closing: boolean;
+	inFlight: number;
+	idle: (() => void)[];
+}
+
+interface RefreshState {
+	lastAt: number;
+	timer: NodeJS.Timeout | null;
+}
+
+export class PollService {
+	private readonly runtimes = new Map<string, Promise<Runtime>>();
+	private readonly timers = new Map<string, NodeJS.Timeout>();
+	private readonly refreshes = new Map<string, RefreshState>();
+	private readonly closeLock = new KeyedLock();
+	private readonly voterLock = new KeyedLock();
+	private readonly background = new Set<Promise<unknown>>();
+	private sweepTimer: NodeJS.Timeout | null = null;
+	private unsubscribeClock: (() => void) | null = null;
+	private stopped = false;
+	private readonly refreshIntervalMs: number;
+	private readonly owns: (guildId: string) => boolean;
+
+	constructor(private readonly options: PollServiceOptions) {
+		this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
+		this.owns = options.owns ?? (() => true);
+	}
+
+	private get now(): number {
+		return this.options.clock.now();
+	}
+
+	// ------------------------------------------------------------------ lifecycle
+
+	/** Rebuilds timers from the open-poll index, closes whatever fell due while the bot was down, starts the sweep. */
+	async start(): Promise<void> {
+		const entries = (await this.options.store.openPolls()).filter((entry) => this.owns(entry.guildId));
+		for (const entry of entries) {
+			if (entry.deadline <= this.now) {
+				this.closeInBackground(entry.id);
+				continue;
+			}
+			const poll = await this.options.store.getPoll(entry.id);
+			if (poll?.status === 'closing') this.closeInBackground(entry.id);
+			else this.arm(entry.id, entry.deadline);
+		}
+		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
+		this.sweepTimer.unref();
+		this.unsubscribeClock = this.options.clock.onJump(() => void this.sweep());
+		this.options.logger.info({ openPolls: entries.length }, 'poll scheduler started');
+	}
+
+	/** Stops timers and waits for closes and card edits in flight. Votes in flight are awaited by the router's drain. */
+	async stop(): Promise<void> {
+		this.stopped = true;
+		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		this.unsubscribeClock?.();
+		for (const timer of this.timers.values()) clearTimeout(timer);
+		this.timers.clear();
+		for (const state of this.refreshes.values()) if (state.timer) clearTimeout(state.timer);
+		await Promise.allSettled([...this.background]);
+	}
+
+	/** Closes every owned poll that is due. Runs periodically and whenever the clock jumps. */
+	async sweep(): Promise<void> {
+		if (this.stopped) return;
+		try {
+			for (const entry of await this.options.store.openPolls()) {
+				if (!this.owns(entry.guildId)) continue;
+				if (entry.deadline <= this.now) this.closeInBackground(entry.id);
+				else if (!this.timers.has(entry.id)) this.arm(entry.id, entry.deadline);
+			}
+		} catch (error) {
+			this.options.logger.error({ err: error }, 'poll sweep failed; will retry');
+		}
+	}
+
+	private arm(pollId: string, deadline: number): void {
+		const existing = this.timers.get(pollId);
+		if (existing) clearTimeout(existing);
+		// setTimeout cannot wait longer than 2^31−1 ms (24.8 days); longer waits re-arm when the timer fires.
+		const timer = setTimeout(
+			() => {
+				this.timers.delete(pollId);
+				if (this.now >= deadline) this.closeInBackground(pollId);
+				else this.arm(pollId, deadline);
+			},
+			nextWakeDelay(deadline, this.now),
+		);
+		timer.unref();
+		this.timers.set(pollId, timer);
+	}
+
+	private track<T>(task: Promise<T>): Promise<T> {
+		this.background.add(task);
+		void task.finally(() => this.background.delete(task)).catch(() => {});
+		return task;
+	}
+
+	private closeInBackground(pollId: string): void {
+		if (this.stopped) return;
+		void this.track(
+			this.close(pollId, 'deadline').catch((error: unknown) => {
+				this.options.logger.error({ err: error, pollId }, 'closing a poll failed; the sweep will retry');
+			}),
+		);
+	}
+
+	// ------------------------------------------------------------------ polls
+
+	private runtime(poll: PollRecord): Promise<Runtime> {
+		let runtime = this.runtimes.get(poll.id);
+		if (!runtime) {
+			runtime = (async () => {
+				const stored = await this.options.store.listVotes(poll.id);
+				const votes = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
+				return { poll, votes, closing: poll.status !== 'open', inFlight: 0, idle: [] };
+			})();
+			this.runtimes.set(poll.id, runtime);
+			runtime.catch(() => this.runtimes.delete(poll.id));
+		}
+		return runtime;
+	}
+
+	/** The poll, from this process's cache when it has it (every write to a poll happens in its owning process). */
+	async getPoll(pollId: string): Promise<PollRecord | undefined> {
+		const cached = this.runtimes.get(pollId);
+		if (cached) return (await cached).poll;
+		return this.options.store.getPoll(pollId);
+	}
+
+	/**
+	 * Stores the poll, posts its card and indexes it. The record is saved first, so a crash can at worst leave a
+	 * record without a card, never a card whose votes have nowhere to go.
+	 */
+	async create(input: NewPoll): Promise<PollRecord> {
+		const poll: PollRecord = {
+			schemaVersion: 1,
+			...input,
+			choices: [...input.choices],
+			messageId: null,
+			createdAt: this.now,
+			status: 'open',
+			closedAt: null,
+			closedBy: null,
+			closedByUserId: null,
+			finalCounts: null,
+		};
+		const { store } = this.options;
+		await store.savePoll(poll);
+		await store.addOpenPoll({ id: poll.id, guildId: poll.guildId, deadline: poll.deadline });
+		let messageId: string;
+		try {
+			messageId = await this.options.port.post(poll.channelId, this.card(poll, tally(poll, [])));
+		} catch (error) {
+			// Nothing was posted, so nobody can vote: retire the poll instead of leaving it scheduled.
+			await store.savePoll({
+				...poll,
+				status: 'closed',
+				closedAt: this.now,
+				closedBy: 'moderator',
+				closedByUserId: poll.starterId,
+				finalCounts: poll.choices.map(() => 0),
+			});
+			await store.removeOpenPoll(poll.id);
+			throw error;
+		}
+		const posted = { ...poll, messageId };
+		await store.savePoll(posted);
+		await store.upsertGuildPoll(poll.guildId, {
+			id: poll.id,
+			question: poll.question.slice(0, 100),
+			status: 'open',
+			createdAt: poll.createdAt,
+			deadline: poll.deadline,
+		});
+		this.runtimes.set(
+			poll.id,
+			Promise.resolve({ poll: posted, votes: new Map(), closing: false, inFlight: 0, idle: [] }),
+		);
+		this.arm(poll.id, poll.deadline);
+		this.options.logger.info(
+			{ pollId: poll.id, guildId: poll.guildId, deadline: poll.deadline, style: poll.style },
+			'poll started',
+		);
+		return posted;
+	}
+
+	/**
+	 * Records a member's vote. The vote is written to its own key before this resolves, so the receipt the caller
+	 * sends afterwards is never a promise the store has not kept.
+	 */
+	async vote(input: {
+		pollId: string;
+		guildId: string | null;
+		userId: string;
+		roleIds: readonly string[];
+		choice: number;
+	}): Promise<VoteOutcome> {
+		const poll = await this.getPoll(input.pollId);
+		if (!poll)
+			return {
+				kind: 'refused',
+				text: 'This poll no longer exists in Parley’s records. Ask a moderator to start a new one.',
+			};
+		if (poll.guildId !== input.guildId)
+			return { kind: 'refused', text: 'This button belongs to a poll in another server.' };
+		const runtime = await this.runtime(poll);
+		return this.voterLock.run(`${poll.id}:${input.userId}`, async () => {
+			if (runtime.closing && runtime.poll.status === 'open') {
+				return {
+					kind: 'refused',
+					text: `This poll closed at ${discordTimestamp(Math.min(this.now, runtime.poll.deadline), 'f')}.`,
+				} as const;
+			}
+			runtime.inFlight += 1;
+			try {
+				const previous = runtime.votes.get(input.userId) ?? null;
+				const decision = voteDecision(runtime.poll, {
+					now: this.now,
+					choice: input.choice,
+					previousChoice: previous,
+					memberRoleIds: input.roleIds,
+				});
+				if (decision.kind === 'refused') return { kind: 'refused', text: decision.reason } as const;
+				if (decision.kind === 'same')
+					return { kind: 'same', text: receiptText(runtime.poll, input.choice, input.choice) } as const;
+				await this.options.store.putVote(poll.id, input.userId, {
+					schemaVersion: 1,
+					choice: input.choice,
+					at: this.now,
+				});
+				runtime.votes.set(input.userId, input.choice);
+				this.scheduleRefresh(poll.id);
+				return {
+					kind: decision.changed ? 'changed' : 'recorded',
+					text: receiptText(runtime.poll, input.choice, previous),
+				} as const;
+			} finally {
+				runtime.inFlight -= 1;
+				if (runtime.inFlight === 0) for (const resolve of runtime.idle.splice(0)) resolve();
+			}
+		});
+	}
+
+	/** The current tally: live votes for an open poll, the stored final counts for a closed one. */
+	async currentTally(poll: PollRecord): Promise<{ tally: Tally; voters: Map<string, number> }> {
+		const runtime = await this.runtime(poll);
+		if (poll.status === 'closed' && poll.finalCounts) {
+			return {
+				tally: tally(
+					poll,
+					poll.finalCounts.flatMap((count, index) => Array<number>(count).fill(index)),
+				),
+				voters: runtime.votes,
+			};
+		}
+		return { tally: tally(poll, runtime.votes.values()), voters: runtime.votes };
+	}
+
+	card(poll: PollRecord, current: Tally, chartFile?: string): PollMessage {
+		const deal = poll.dealId ? (this.options.library.dealById.get(poll.dealId) ?? null) : null;
+		return renderPollCard(poll, {
+			tally: current,
+			now: this.now,
+			deal,
+			memberCount: this.options.port.memberCount(poll.guildId),
+			...(chartFile ? { chartFile } : {}),
+		});
+	}
+
+	/** At most one card edit per poll per interval; the last edit always shows the latest count. */
+	private scheduleRefresh(pollId: string): void {
+		if (this.stopped) return;
+		const state = this.refreshes.get(pollId) ?? { lastAt: 0, timer: null };
+		this.refreshes.set(pollId, state);
+		if (state.timer) return;
+		const delay = Math.max(0, state.lastAt + this.refreshIntervalMs - Date.now());
+		state.timer = setTimeout(() => {
+			state.timer = null;
+			state.lastAt = Date.now();
+			void this.track(this.refreshCard(pollId));
+		}, delay);
+		state.timer.unref();
+	}
+
+	private async refreshCard(pollId: string): Promise<void> {
+		const runtime = await this.runtimes.get(pollId);
+		if (!runtime || runtime.closing || !runtime.poll.messageId) return;
+		const { poll } = runtime;
+		if (this.now - poll.createdAt > LIVE_CARD_WINDOW_MS) return;
+		try {
+			await this.options.port.edit(
+				poll.channelId,
+				poll.messageId as string,
+				this.card(poll, tally(poll, runtime.votes.values())),
+			);
+		} catch (error) {
+			this.options.logger.warn(
+				{ err: error, pollId },
+				'could not update the live count on a poll card; the next vote retries',
+			);
+		}
+	}
+
+	/**
+	 * Closes a poll exactly once: the decision and the record go through a per-poll lock; `closing` is stored
+	 * before anything visible happens, so a crash mid-close finishes the same close at the next start, and a
+	 * second close is a no-op. Votes in flight finish first; the final tally is read from the vote keys.
+	 */
+	close(pollId: string, by: CloseBy): Promise<CloseOutcome> {
+		return this.closeLock.run(pollId, async () => {
+			const poll = await this.getPoll(pollId);
+			if (!poll) return { kind: 'not-found' } as const;
+			const decision = closeDecision(poll, this.now, by);
+			if (decision.kind === 'refused') return { kind: 'refused', reason: decision.reason } as const;
+			if (decision.kind === 'already-closed') return { kind: 'already-closed', poll } as const;
+			const { store, logger } = this.options;
+			const runtime = await this.runtime(poll);
+			runtime.closing = true;
+			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
+			const closing = poll.status === 'closing' ? poll : closingRecord(poll, this.now, by);
+			if (closing !== poll) await store.savePoll(closing);
+			runtime.poll = closing;
+
+			const votes = await store.listVotes(pollId);
+			const final = tally(
+				closing,
+				[...votes.values()].map((vote) => vote.choice),
+			);
+			const closed = closedRecord(closing, this.now, by, final.counts);
+			if (closed.messageId) {
+				const chartFile = `poll-${closed.id}-results.png`;
+				try {
+					const png = renderPollChartPng({
+						question: closed.question,
+						choices: closed.choices.map((label, index) => ({ label, count: final.counts[index] ?? 0 })),
+						totalVotes: final.total,
+						closedAt: `Closed ${new Date(closed.closedAt ?? this.now).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+						scale: final.scale
+							? { mean: final.scale.mean, minLabel: closed.choices[0] ?? '', maxLabel: closed.choices.at(-1) ?? '' }
+							: null,
+					});
+					await this.options.port.edit(closed.channelId, closed.messageId, this.card(closed, final, chartFile), [
+						{ name: chartFile, data: png },
+					]);
+				} catch (error) {
+					logger.warn(
+						{ err: error, pollId },
+						'could not put the final result on the poll card; the result is stored and shown by /poll results',
+					);
+				}
+			}
+			await store.savePoll(closed);
+			runtime.poll = closed;
+			runtime.votes.clear();
+			for (const [userId, vote] of votes) runtime.votes.set(userId, vote.choice);
+			await store.removeOpenPoll(pollId);
+			await store.upsertGuildPoll(closed.guildId, {
+				id: closed.id,
+				question: closed.question.slice(0, 100),
+				status: 'closed',
+				createdAt: closed.createdAt,
+				deadline: closed.deadline,
+			});
+			const timer = this.timers.get(pollId);
+			if (timer) clearTimeout(timer);
+			this.timers.delete(pollId);
+			logger.info({ pollId, guildId: closed.guildId, votes: final.total, closedBy: closed.closedBy }, 'poll closed');
+			return { kind: 'closed', poll: closed, tally: final } as const;
+		});
+	}
+
+	/** Open polls of a server with their vote counts, soonest deadline first. */
+	async openPollsOf(guildId: string): Promise<{ poll: PollRecord; total: number }[]> {
+		const entries = (await this.options.store.guildPolls(guildId)).filter((entry) => entry.status !== 'closed');
+		const result: { poll: PollRecord; total: number }[] = [];
+		for (const entry of entries) {
+			const poll = await this.getPoll(entry.id);
+			if (!poll || poll.status === 'closed') continue;
+			result.push({ poll, total: (await this.runtime(poll)).votes.size });
+		}
+		return result.sort((a, b) => a.poll.deadline - b.poll.deadline);
+	}
+
+	recentPolls(guildId: string) {
+		return this.options.store.guildPolls(guildId);
+	}
+}
