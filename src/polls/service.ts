@@ -324,16 +324,14 @@ export class PollService {
 
 	/** The current tally: live votes for an open poll, the stored final counts for a closed one. */
 	async currentTally(poll: PollRecord): Promise<{ tally: Tally; voters: Map<string, number> }> {
-		const runtime = await this.runtime(poll);
 		if (poll.status === 'closed' && poll.finalCounts) {
-			return {
-				tally: tally(
-					poll,
-					poll.finalCounts.flatMap((count, index) => Array<number>(count).fill(index)),
-				),
-				voters: runtime.votes,
-			};
+			// Closed polls are not kept in memory; their votes are read back from the store when asked for.
+			const stored = await this.options.store.listVotes(poll.id);
+			const voters = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
+			const final = poll.finalCounts.flatMap((count, index) => Array<number>(count).fill(index));
+			return { tally: tally(poll, final), voters };
 		}
+		const runtime = await this.runtime(poll);
 		return { tally: tally(poll, runtime.votes.values()), voters: runtime.votes };
 	}
 
@@ -432,8 +430,6 @@ export class PollService {
 			}
 			await store.savePoll(closed);
 			runtime.poll = closed;
-			runtime.votes.clear();
-			for (const [userId, vote] of votes) runtime.votes.set(userId, vote.choice);
 			await store.removeOpenPoll(pollId);
 			await store.upsertGuildPoll(closed.guildId, {
 				id: closed.id,
@@ -445,6 +441,10 @@ export class PollService {
 			const timer = this.timers.get(pollId);
 			if (timer) clearTimeout(timer);
 			this.timers.delete(pollId);
+			const refresh = this.refreshes.get(pollId);
+			if (refresh?.timer) clearTimeout(refresh.timer);
+			this.refreshes.delete(pollId);
+			this.runtimes.delete(pollId);
 			logger.info({ pollId, guildId: closed.guildId, votes: final.total, closedBy: closed.closedBy }, 'poll closed');
 			return { kind: 'closed', poll: closed, tally: final } as const;
 		});
