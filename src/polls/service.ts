@@ -284,6 +284,16 @@ export class PollService {
 			};
 		if (poll.guildId !== input.guildId)
 			return { kind: 'refused', text: 'This button belongs to a poll in another server.' };
+		if (poll.status === 'closed') {
+			// Refused without loading the poll's votes back into memory.
+			const decision = voteDecision(poll, {
+				now: this.now,
+				choice: input.choice,
+				previousChoice: null,
+				memberRoleIds: input.roleIds,
+			});
+			if (decision.kind === 'refused') return { kind: 'refused', text: decision.reason };
+		}
 		const runtime = await this.runtime(poll);
 		return this.voterLock.run(`${poll.id}:${input.userId}`, async () => {
 			if (runtime.closing && runtime.poll.status === 'open') {
