@@ -14,7 +14,7 @@ import type { BotContext } from '../src/context.js';
 import type { Command } from '../src/discord/command.js';
 import { clip, formatShortDate, quoteUserText } from '../src/discord/format.js';
 import { isModerator, requireGuild, requireModerator } from '../src/discord/permissions.js';
-import { ephemeral } from '../src/discord/reply.js';
+import { replyWithin } from '../src/discord/reply.js';
 import { renderDeal } from '../src/discord/views/deal.js';
 import { renderBothCases, renderPollResults } from '../src/discord/views/poll.js';
 import { findDeal, suggestDeals } from '../src/domain/deal-lookup.js';
@@ -315,14 +315,18 @@ export const poll = {
 			const args = VoteArgs.safeParse(id.args);
 			if (!args.success) throw new UserFacingError(STALE);
 			const [pollId, choice] = args.data;
-			const outcome = await ctx.polls.vote({
+			const outcome = ctx.polls.vote({
 				pollId,
 				guildId: interaction.guildId,
 				userId: interaction.user.id,
 				roleIds: roleIdsOf(interaction.member),
 				choice,
 			});
-			await interaction.reply(ephemeral(outcome.text));
+			// The receipt goes out only once the vote is stored; a slow store defers instead of missing 3 seconds.
+			await replyWithin(
+				interaction,
+				outcome.then((result) => result.text),
+			);
 			return;
 		}
 		const args = PollArgs.safeParse(id.args);

@@ -1,4 +1,4 @@
-import { type Interaction, MessageFlags } from 'discord.js';
+import { type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -15,6 +15,29 @@ export function referenceId(interactionId: string): string {
 }
 
 /**
+ * Runs `work` and answers with its result. If it takes longer than `deferAfterMs` (a slow or locked store), the
+ * interaction is deferred first, so Discord's 3-second acknowledgement window is never missed.
+ */
+export async function replyWithin(
+	interaction: ButtonInteraction | ChatInputCommandInteraction,
+	work: Promise<string>,
+	deferAfterMs = 2_000,
+): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	const slow = new Promise<'slow'>((resolve) => {
+		timer = setTimeout(() => resolve('slow'), deferAfterMs);
+	});
+	const first = await Promise.race([work, slow]);
+	clearTimeout(timer);
+	if (first !== 'slow') {
+		await interaction.reply(ephemeral(first));
+		return;
+	}
+	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+	await interaction.editReply({ content: await work, allowedMentions: { parse: [] } });
+}
+
+/**
  * Answers a failed interaction: a UserFacingError shows its own message; anything else is a bug and gets a short
  * apology with a reference id while the log gets the stack. Never throws.
  */
@@ -27,7 +50,8 @@ export async function reportFailure(interaction: Interaction, error: unknown, lo
 		userId: interaction.user.id,
 		guildId: interaction.guildId,
 		command: 'commandName' in interaction ? interaction.commandName : undefined,
-		customId: 'customId' in interaction ? interaction.customId : undefined,
+		// Only the command and action: arguments can say how someone voted, and anonymous polls must not leak.
+		customId: 'customId' in interaction ? interaction.customId.split(':').slice(0, 2).join(':') : undefined,
 	};
 	if (expected) logger.debug({ ...fields, reason: error.message }, 'interaction refused');
 	else logger.error({ ...fields, err: error }, 'interaction failed');

@@ -49,7 +49,13 @@ export interface PollServiceOptions {
 /** After this long the card stops changing per vote (Discord limits edits of old messages); "Results" stays live. */
 export const LIVE_CARD_WINDOW_MS = 60 * 60 * 1000;
 
-export type VoteOutcome = { readonly kind: 'recorded' | 'changed' | 'same' | 'refused'; readonly text: string };
+export type VoteOutcome = {
+	readonly kind: 'recorded' | 'changed' | 'same' | 'refused' | 'failed';
+	readonly text: string;
+};
+
+/** What a member sees when the store fails under their vote; nothing was recorded, so trying again is safe. */
+export const VOTE_FAILED_TEXT = "Parley couldn't record your vote — please try again in a moment.";
 
 export type CloseOutcome =
 	| { readonly kind: 'closed'; readonly poll: PollRecord; readonly tally: Tally }
@@ -270,6 +276,24 @@ export class PollService {
 	 * sends afterwards is never a promise the store has not kept.
 	 */
 	async vote(input: {
+		pollId: string;
+		guildId: string | null;
+		userId: string;
+		roleIds: readonly string[];
+		choice: number;
+	}): Promise<VoteOutcome> {
+		try {
+			return await this.recordVote(input);
+		} catch (error) {
+			this.options.logger.error(
+				{ err: error, pollId: input.pollId },
+				'could not record a vote (store failure); the member was asked to try again',
+			);
+			return { kind: 'failed', text: VOTE_FAILED_TEXT };
+		}
+	}
+
+	private async recordVote(input: {
 		pollId: string;
 		guildId: string | null;
 		userId: string;
