@@ -51,7 +51,10 @@ export async function reportFailure(interaction: Interaction, error: unknown, lo
 		guildId: interaction.guildId,
 		command: 'commandName' in interaction ? interaction.commandName : undefined,
 		// Only the command and action: arguments can say how someone voted, and anonymous polls must not leak.
-		customId: 'customId' in interaction ? interaction.customId.split(':').slice(0, 2).join(':') : undefined,
+		customId:
+			'customId' in interaction && typeof interaction.customId === 'string'
+				? interaction.customId.split(':').slice(0, 2).join(':')
+				: undefined,
 	};
 	if (expected) logger.debug({ ...fields, reason: error.message }, 'interaction refused');
 	else logger.error({ ...fields, err: error }, 'interaction failed');
