@@ -13,10 +13,11 @@ const TIMELINE_FILE = 'deals-timeline.png';
 const timelineCache = new Map<string, Buffer>();
 const TIMELINE_CACHE_LIMIT = 64;
 
-function timelineFor(deals: readonly Deal[], title: string): Buffer {
+function timelineFor(deals: readonly Deal[], title: string, beforeRendering: () => void): Buffer {
 	const key = `${title}|${deals.map((deal) => deal.id).join(',')}`;
 	const cached = timelineCache.get(key);
 	if (cached) return cached;
+	beforeRendering();
 	const png = renderTimelinePng(
 		deals.map((deal) => ({
 			id: deal.id,
@@ -112,7 +113,8 @@ export const deals = {
 		const lines = selected.map(
 			(deal) => `\`${deal.date.start.slice(0, 4)}\` **${deal.name}** — ${STATUS_LABELS[deal.status]}: ${deal.outcome}`,
 		);
-		const png = timelineFor(selected, title);
+		// Only a new picture costs anything; cached ones are free for everyone.
+		const png = timelineFor(selected, title, () => ctx.limits.charts.take(interaction.user.id));
 		await interaction.reply({
 			embeds: [
 				{

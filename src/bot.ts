@@ -5,6 +5,7 @@ import { type Clock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { BotContext } from './context.js';
 import type { Command } from './discord/command.js';
+import { MemberRateLimit } from './discord/rate-limit.js';
 import { createInteractionRouter } from './discord/router.js';
 import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
@@ -86,7 +87,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const stores = { weights: createServerWeightsStore(store.keyv) };
 	const client = createClient(config);
 	const polls = new PollService({ store: createPollStore(store), clock, logger, port: pollPort(client), library });
-	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, commands };
+	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture') };
+	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -96,6 +98,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		logger.warn({ shardId, code: event.code }, 'shard disconnected'),
 	);
 	client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'shard resumed'));
+	// Unexpected 429s (Discord's answer, not our own pacing) only show up as responses: log them too.
+	client.rest.on('response', (request, response) => {
+		if (response.status === 429) {
+			logger.warn(
+				{ route: request.route, method: request.method, retryAfter: response.headers.get('retry-after') },
+				'rate limited by Discord (429); discord.js waits and retries',
+			);
+		}
+	});
 	client.rest.on('rateLimited', (info) =>
 		logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord'),
 	);

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/command.js';
+import type { MemberRateLimit } from './discord/rate-limit.js';
 import type { Library } from './library.js';
 import type { Logger } from './logger.js';
 import type { PollService } from './polls/service.js';
@@ -19,6 +20,8 @@ export interface BotContext {
 	readonly stores: { readonly weights: ServerWeightsStore };
 	/** Polls: voting, scheduling and closing, for the servers this process owns. */
 	readonly polls: PollService;
+	/** Per-member budgets for costly work. */
+	readonly limits: { readonly charts: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

@@ -3,6 +3,7 @@ import { OffsetClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import type { BotContext } from '../../src/context.js';
 import type { Command } from '../../src/discord/command.js';
+import { MemberRateLimit } from '../../src/discord/rate-limit.js';
 import { loadLibrary } from '../../src/library.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/keyv.js';
@@ -29,7 +30,9 @@ export function testContext(commands: readonly Command[], logger: Logger): BotCo
 	const stores = { weights: { get: async () => ({}), set: async () => {}, reset: async () => {} } };
 	// The router tests never reach the poll service.
 	const polls = {} as BotContext['polls'];
-	return { config, logger, clock: new OffsetClock(), store, library: loadLibrary(), stores, polls, commands };
+	const clock = new OffsetClock();
+	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'charts') };
+	return { config, logger, clock, store, library: loadLibrary(), stores, polls, limits, commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';
