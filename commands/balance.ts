@@ -52,6 +52,29 @@ function readSide(ctx: BotContext, text: string | null, side: Side, problems: st
 	return [...result.ids];
 }
 
+/** Discord refuses a message whose text is longer than this, and the member would then get no answer at all. */
+const MESSAGE_MAX = 2000;
+
+/**
+ * One line per problem, as many whole lines as fit in one message; a long list (every item of a pasted package on
+ * the wrong side, say) ends with how many more there are, so fixing the first ones reveals the rest.
+ */
+function unreadablePackage(problems: readonly string[]): string {
+	const lines = problems.map((problem) => `• ${problem}`);
+	for (let shown = lines.length; shown > 0; shown--) {
+		const hidden = lines.length - shown;
+		const text = [
+			"I couldn't read that package:",
+			...lines.slice(0, shown),
+			...(hidden > 0
+				? [`…and ${hidden} more problem${hidden === 1 ? '' : 's'}. Fix these first, then try again.`]
+				: []),
+		].join('\n');
+		if (text.length <= MESSAGE_MAX) return text;
+	}
+	return clip(`I couldn't read that package:\n${lines.join('\n')}`, MESSAGE_MAX);
+}
+
 async function overridesFor(ctx: BotContext, guildId: string | null) {
 	return guildId ? ctx.stores.weights.get(guildId) : {};
 }
@@ -142,10 +165,7 @@ export const balance = {
 		}
 		pkg.usGives.push(...readSide(ctx, usText, 'us', problems, notes));
 		pkg.dprkGives.push(...readSide(ctx, nkText, 'dprk', problems, notes));
-		if (problems.length > 0)
-			throw new UserFacingError(
-				`I couldn't read that package:\n${problems.map((problem) => `• ${problem}`).join('\n')}`,
-			);
+		if (problems.length > 0) throw new UserFacingError(unreadablePackage(problems));
 		const unique = { usGives: [...new Set(pkg.usGives)], dprkGives: [...new Set(pkg.dprkGives)] };
 		const { result } = await check(ctx, interaction.guildId, unique);
 		await interaction.reply(renderBalance(result, { code: encodePackage(unique, CONCESSION_IDS), title, notes }));

@@ -12,7 +12,7 @@ import type { APIInteractionGuildMember } from 'discord-api-types/v10';
 import { z } from 'zod';
 import type { BotContext } from '../src/context.js';
 import type { Command } from '../src/discord/command.js';
-import { clip, formatShortDate, quoteUserText } from '../src/discord/format.js';
+import { clip, formatShortDate, neutraliseMentions, quoteUserText } from '../src/discord/format.js';
 import { isModerator, requireGuild, requireModerator } from '../src/discord/permissions.js';
 import { replyWithin } from '../src/discord/reply.js';
 import { renderDeal } from '../src/discord/views/deal.js';
@@ -99,7 +99,8 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
 		duration: interaction.options.getString('duration'),
 		now: ctx.clock.now(),
 	});
-	if (!plan.ok) throw new UserFacingError(plan.reason);
+	// The reason may quote the question, choices or duration as typed; its mentions must not work.
+	if (!plan.ok) throw new UserFacingError(neutraliseMentions(plan.reason));
 	let dealId: string | null = null;
 	const dealQuery = interaction.options.getString('deal');
 	if (dealQuery) {

@@ -19,6 +19,8 @@ export interface BotOptions {
 	readonly logger: Logger;
 	readonly clock?: Clock;
 	readonly commands?: readonly Command[];
+	/** Key namespace in the store; tests on shared Redis/PostgreSQL servers use their own. */
+	readonly storeNamespace?: string;
 }
 
 export interface RunningBot {
@@ -83,15 +85,35 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const commands = options.commands ?? defaultCommands;
 	// Content first: a broken data file should stop startup before anything connects.
 	const library = loadLibrary();
-	const store = await openStore(config.STORE_URL, logger);
+	const store = await openStore(
+		config.STORE_URL,
+		logger,
+		options.storeNamespace ? { namespace: options.storeNamespace } : {},
+	);
 	const stores = { weights: createServerWeightsStore(store.keyv) };
 	const client = createClient(config);
-	const polls = new PollService({ store: createPollStore(store), clock, logger, port: pollPort(client), library });
+	const polls = new PollService({
+		store: createPollStore(store),
+		clock,
+		logger,
+		port: pollPort(client),
+		library,
+		// The gateway delivers each server to exactly one shard; a sharded process only sees its own servers.
+		ownedGuildIds: () => [...client.guilds.cache.keys()],
+	});
 	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture') };
 	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+	client.on(Events.GuildCreate, (guild) => {
+		if (!client.isReady()) return;
+		void polls
+			.adopt([guild.id])
+			.catch((error: unknown) =>
+				logger.error({ err: error, guildId: guild.id }, 'could not load a server’s open polls'),
+			);
+	});
 	client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
 	client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
 	client.on(Events.ShardDisconnect, (event, shardId) =>

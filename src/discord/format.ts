@@ -42,15 +42,23 @@ export function clip(text: string, max: number): string {
 	return `${(boundary > max * 0.6 ? cut.slice(0, boundary) : cut).trimEnd()}…`;
 }
 
+/**
+ * Breaks every mention in text (@everyone, @here, <@user>, <@&role>, <#channel>) with a zero-width space, so it
+ * reads the same but cannot mention anyone even if `allowed_mentions` were ever missing. For text that is not
+ * Parley's own markup (Parley's own mentions, like a poll's voter role, must not pass through here).
+ */
+export function neutraliseMentions(text: string): string {
+	return text.replace(/@/g, '@\u200b').replace(/<(?=[@#:&!])/g, '<\u200b');
+}
+
 /** Neutralises markdown and mentions in text a member typed before Parley echoes it back. */
 export function quoteUserText(text: string, max = 80): string {
 	const cleaned = text
-		// Control and format characters (zero-width, bidi overrides) can hide or reorder text.\n		.replace(/[\p{Cc}\p{Cf}]/gu, '')
+		// Control and format characters (zero-width, bidi overrides) can hide or reorder text.
+		.replace(/[\p{Cc}\p{Cf}]/gu, '')
 		.replace(/([\\`*_~|>[\]])/g, '\\$1')
-		.replace(/^([#-])/gm, '\\$1')
-		.replace(/@/g, '@\u200b')
-		.replace(/<(?=[@#:&!])/g, '<\u200b');
-	return clip(cleaned, max);
+		.replace(/^([#-])/gm, '\\$1');
+	return clip(neutraliseMentions(cleaned), max);
 }
 
 export const PARTY_NAMES: Readonly<Record<string, string>> = {

@@ -109,9 +109,15 @@ function quote(text: string): string {
 	return visible.length > QUOTE_LENGTH ? `${visible.slice(0, QUOTE_LENGTH)}…` : visible;
 }
 
-/** Moderator-typed text shows in replies exactly as on the buttons (which render no markdown). */
+/**
+ * Moderator-typed text shows in replies exactly as on the buttons (which render no markdown and no mentions): a
+ * zero-width space after "@" and before "<@", "<#"… keeps "@everyone" or "<@id>" in a choice from mentioning anyone.
+ */
 function escapeMarkdown(text: string): string {
-	return text.replace(/[\\`*_~|>[\]]/g, '\\$&');
+	return text
+		.replace(/[\\`*_~|>[\]]/g, '\\$&')
+		.replace(/@/g, '@\u200b')
+		.replace(/<(?=[@#:&!])/g, '<\u200b');
 }
 
 /** Cuts at a word boundary when one is near the end, and says so with "…". */

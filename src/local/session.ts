@@ -25,6 +25,10 @@ const isObject = (value: unknown): value is Json =>
 export interface TrySessionOptions {
 	/** SQLite file for the bot; a fresh temporary file when omitted. */
 	readonly storePath?: string;
+	/** Any STORE_URL instead (redis://, postgres://); overrides storePath. */
+	readonly storeUrl?: string;
+	/** Key namespace in that store (tests use a fresh one on shared servers). */
+	readonly storeNamespace?: string;
 	/** Keep the store file when the session ends. */
 	readonly keepStore?: boolean;
 	/** Where the bot's JSON log lines go (appended). */
@@ -73,7 +77,7 @@ export class TrySession {
 			DISCORD_TOKEN: standIn.token,
 			DISCORD_API_BASE: standIn.apiBase,
 			DISCORD_GUILD_ID: standIn.defaultGuild.id,
-			STORE_URL: `sqlite://${storePath}`,
+			STORE_URL: options.storeUrl ?? `sqlite://${storePath}`,
 			LOG_LEVEL: options.logLevel ?? 'info',
 		});
 		const session = new TrySession(standIn, new OffsetClock(), config, options, storePath);
@@ -111,6 +115,7 @@ export class TrySession {
 			logger,
 			clock: this.clock,
 			...(this.options.commands ? { commands: this.options.commands } : {}),
+			...(this.options.storeNamespace ? { storeNamespace: this.options.storeNamespace } : {}),
 		});
 	}
 

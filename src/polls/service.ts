@@ -17,7 +17,7 @@ import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
 import { renderPollChartPng } from '../render/poll-chart.js';
 import { KeyedLock } from '../store/lock.js';
-import type { PollStore } from '../store/polls.js';
+import type { OpenPollEntry, PollStore } from '../store/polls.js';
 
 /** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
 export interface PollPort {
@@ -39,8 +39,11 @@ export interface PollServiceOptions {
 	readonly logger: Logger;
 	readonly port: PollPort;
 	readonly library: Library;
-	/** Whether this process owns the server (sharded mode); its polls are scheduled and closed here only. */
-	readonly owns?: (guildId: string) => boolean;
+	/**
+	 * The servers this process owns (the gateway gives each shard process only its own). Their polls are written,
+	 * scheduled and closed here only.
+	 */
+	readonly ownedGuildIds: () => readonly string[];
 	/** At most one card edit per poll per this many ms (real time: Discord's rate limits are). */
 	readonly refreshIntervalMs?: number;
 	readonly sweepIntervalMs?: number;
@@ -104,11 +107,11 @@ export class PollService {
 	private unsubscribeClock: (() => void) | null = null;
 	private stopped = false;
 	private readonly refreshIntervalMs: number;
-	private readonly owns: (guildId: string) => boolean;
+	/** Open polls of the owned servers: loaded at start, kept current by create and close; the sweep reads this. */
+	private readonly open = new Map<string, OpenPollEntry>();
 
 	constructor(private readonly options: PollServiceOptions) {
 		this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
-		this.owns = options.owns ?? (() => true);
 	}
 
 	private get now(): number {
@@ -119,8 +122,18 @@ export class PollService {
 
 	/** Rebuilds timers from the open-poll index, closes whatever fell due while the bot was down, starts the sweep. */
 	async start(): Promise<void> {
-		const entries = (await this.options.store.openPolls()).filter((entry) => this.owns(entry.guildId));
+		const count = await this.adopt(this.options.ownedGuildIds());
+		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
+		this.sweepTimer.unref();
+		this.unsubscribeClock = this.options.clock.onJump(() => void this.sweep());
+		this.options.logger.info({ openPolls: count }, 'poll scheduler started');
+	}
+
+	/** Takes over the open polls of servers that became this process's (at start, or a server that arrives later). */
+	async adopt(guildIds: readonly string[]): Promise<number> {
+		const entries = await this.options.store.openPolls(guildIds);
 		for (const entry of entries) {
+			this.open.set(entry.id, entry);
 			if (entry.deadline <= this.now) {
 				this.closeInBackground(entry.id);
 				continue;
@@ -129,10 +142,7 @@ export class PollService {
 			if (poll?.status === 'closing') this.closeInBackground(entry.id);
 			else this.arm(entry.id, entry.deadline);
 		}
-		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
-		this.sweepTimer.unref();
-		this.unsubscribeClock = this.options.clock.onJump(() => void this.sweep());
-		this.options.logger.info({ openPolls: entries.length }, 'poll scheduler started');
+		return entries.length;
 	}
 
 	/** Stops timers and waits for closes and card edits in flight. Votes in flight are awaited by the router's drain. */
@@ -149,14 +159,9 @@ export class PollService {
 	/** Closes every owned poll that is due. Runs periodically and whenever the clock jumps. */
 	async sweep(): Promise<void> {
 		if (this.stopped) return;
-		try {
-			for (const entry of await this.options.store.openPolls()) {
-				if (!this.owns(entry.guildId)) continue;
-				if (entry.deadline <= this.now) this.closeInBackground(entry.id);
-				else if (!this.timers.has(entry.id)) this.arm(entry.id, entry.deadline);
-			}
-		} catch (error) {
-			this.options.logger.error({ err: error }, 'poll sweep failed; will retry');
+		for (const entry of this.open.values()) {
+			if (entry.deadline <= this.now) this.closeInBackground(entry.id);
+			else if (!this.timers.has(entry.id)) this.arm(entry.id, entry.deadline);
 		}
 	}
 
@@ -233,7 +238,9 @@ export class PollService {
 		};
 		const { store } = this.options;
 		await store.savePoll(poll);
-		await store.addOpenPoll({ id: poll.id, guildId: poll.guildId, deadline: poll.deadline });
+		const entry = { id: poll.id, guildId: poll.guildId, deadline: poll.deadline };
+		await store.addOpenPoll(entry);
+		this.open.set(poll.id, entry);
 		let messageId: string;
 		try {
 			messageId = await this.options.port.post(poll.channelId, this.card(poll, tally(poll, [])));
@@ -247,7 +254,8 @@ export class PollService {
 				closedByUserId: poll.starterId,
 				finalCounts: poll.choices.map(() => 0),
 			});
-			await store.removeOpenPoll(poll.id);
+			await store.removeOpenPoll(poll.guildId, poll.id);
+			this.open.delete(poll.id);
 			throw error;
 		}
 		const posted = { ...poll, messageId };
@@ -464,7 +472,8 @@ export class PollService {
 			}
 			await store.savePoll(closed);
 			runtime.poll = closed;
-			await store.removeOpenPoll(pollId);
+			await store.removeOpenPoll(closed.guildId, pollId);
+			this.open.delete(pollId);
 			await store.upsertGuildPoll(closed.guildId, {
 				id: closed.id,
 				question: closed.question.slice(0, 100),

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import KeyvPostgres from '@keyv/postgres';
+import KeyvRedis, { type RedisClientType } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Logger } from '../logger.js';
@@ -7,7 +9,7 @@ import type { Logger } from '../logger.js';
 /** The one Keyv the bot uses, plus what it is backed by (for logs and backend-specific fast paths). */
 export interface Store {
 	readonly keyv: Keyv;
-	readonly backend: 'sqlite';
+	readonly backend: 'sqlite' | 'redis' | 'postgres';
 	/** Human-readable location without credentials, safe to log. */
 	readonly location: string;
 	/**
@@ -18,7 +20,12 @@ export interface Store {
 	close(): Promise<void>;
 }
 
-const NAMESPACE = 'parley';
+const DEFAULT_NAMESPACE = 'parley';
+
+export interface OpenStoreOptions {
+	/** Key namespace; tests use a fresh one per run on shared Redis/PostgreSQL servers. No ":" allowed. */
+	readonly namespace?: string;
+}
 
 /** The smallest string greater than every string that starts with `prefix` (for a half-open key range). */
 export function prefixUpperBound(prefix: string): string {
@@ -47,25 +54,35 @@ export class UnsupportedStoreError extends Error {
  * (≈ 3× the concurrent write throughput of the default journal) and a long busy timeout. `throwOnErrors` is on:
  * by default keyv turns a failing `get` into `undefined`, which would silently look like "no such poll".
  */
-export async function openStore(url: string, logger: Logger): Promise<Store> {
-	if (!url.startsWith('sqlite://')) {
-		throw new UnsupportedStoreError(
-			`STORE_URL ${redactUrl(url)} is not supported by this version of Parley; use sqlite://path/to/file.sqlite`,
-		);
-	}
+export async function openStore(url: string, logger: Logger, options: OpenStoreOptions = {}): Promise<Store> {
+	const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+	if (url.startsWith('sqlite://')) return openSqlite(url, logger, namespace);
+	if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, logger, namespace);
+	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, logger, namespace);
+	throw new UnsupportedStoreError(
+		`STORE_URL ${redactUrl(url)} is not supported; use sqlite://, redis:// or postgres://`,
+	);
+}
+
+function withErrorLog(keyv: Keyv, logger: Logger): Keyv {
+	keyv.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
+	return keyv;
+}
+
+async function openSqlite(url: string, logger: Logger, namespace: string): Promise<Store> {
 	const path = url.slice('sqlite://'.length);
 	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 	const adapter = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS, iterationLimit: 500 });
 	// node-sqlite3 runs queued statements concurrently, so the PRAGMA must finish before the first write.
 	await adapter.query('PRAGMA journal_mode=WAL');
-	const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
-	keyv.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
+	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
 	return {
 		keyv,
 		backend: 'sqlite',
 		location: path,
 		async listByPrefix(prefix) {
-			const from = `${NAMESPACE}:${prefix}`;
+			// A primary-key range, not LIKE: LIKE is case-insensitive in SQLite and cannot use the index.
+			const from = `${namespace}:${prefix}`;
 			const rows = (await adapter.query(
 				'SELECT key, value FROM keyv WHERE key >= ? AND key < ?',
 				from,
@@ -75,7 +92,74 @@ export async function openStore(url: string, logger: Logger): Promise<Store> {
 				value: string;
 			}[];
 			return rows
-				.map((row) => ({ key: row.key.slice(NAMESPACE.length + 1), value: storedValue(row.value) }))
+				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
+				.filter((entry) => entry.value !== undefined);
+		},
+		async close() {
+			await keyv.disconnect();
+		},
+	};
+}
+
+async function openRedis(url: string, logger: Logger, namespace: string): Promise<Store> {
+	// The adapter prefixes keys itself ("parley::poll:…"); core prefixing would double it (keyv#1398).
+	const adapter = new KeyvRedis(url, {
+		namespace,
+		throwOnConnectError: true,
+		throwOnErrors: true,
+		connectionTimeout: 5_000,
+	});
+	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }), logger);
+	// STORE_URL names one Redis server (not a cluster), so the client is a plain node-redis client.
+	const client = (await adapter.getClient()) as RedisClientType;
+	const separator = '::';
+	return {
+		keyv,
+		backend: 'redis',
+		location: redactUrl(url),
+		async listByPrefix(prefix) {
+			const pattern = `${namespace}${separator}${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+			const keys: string[] = [];
+			// SCAN walks the keyspace in pages; entries may repeat, hence the Set.
+			for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1_000 }))
+				keys.push(...(Array.isArray(batch) ? batch : [batch]));
+			const unique = [...new Set(keys)];
+			const result: { key: string; value: unknown }[] = [];
+			for (let start = 0; start < unique.length; start += 500) {
+				const slice = unique.slice(start, start + 500);
+				const values = await client.mGet(slice);
+				slice.forEach((key, index) => {
+					const value = storedValue(values[index]);
+					if (value !== undefined) result.push({ key: key.slice(namespace.length + separator.length), value });
+				});
+			}
+			return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+		},
+		async close() {
+			await keyv.disconnect();
+		},
+	};
+}
+
+async function openPostgres(url: string, logger: Logger, namespace: string): Promise<Store> {
+	const adapter = new KeyvPostgres({ uri: url, max: 10 });
+	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
+	// Fail at startup, not at the first vote, when the server is unreachable.
+	await keyv.get('startup-check');
+	return {
+		keyv,
+		backend: 'postgres',
+		location: redactUrl(url),
+		async listByPrefix(prefix) {
+			const like = `${namespace}:${prefix}`.replace(/[\\%_]/g, '\\$&');
+			const rows = (await adapter.query('SELECT key, value FROM keyv WHERE key LIKE $1 ORDER BY key', [
+				`${like}%`,
+			])) as {
+				key: string;
+				value: string;
+			}[];
+			return rows
+				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
 				.filter((entry) => entry.value !== undefined);
 		},
 		async close() {

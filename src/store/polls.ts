@@ -8,7 +8,8 @@ import { CorruptRecordError, createRepository } from './repository.js';
  * Poll storage, laid out so that no vote can be lost to a concurrent write (keyv-notes §2b):
  *   poll:<pollId>              the poll record (written by the owning process only)
  *   vote:<pollId>:<userId>     one key per member's vote: the source of truth for every tally
- *   open-polls                 index of open polls, so startup never scans the store
+ *   open-polls:<guildId>       the server's open polls, so startup never scans the store (one key per server:
+ *                              each server has exactly one owning process, so no two processes write one key)
  *   guild-polls:<guildId>      the server's recent polls, for /poll list and autocomplete
  * The two indexes are derived: changed only under an in-process lock, and repairable from the poll records.
  */
@@ -36,9 +37,10 @@ export interface PollStore {
 	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<void>;
 	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
 	listVotes(pollId: string): Promise<Map<string, VoteRecord>>;
-	openPolls(): Promise<OpenPollEntry[]>;
+	/** Open polls of these servers (read in batches, for startup). */
+	openPolls(guildIds: readonly string[]): Promise<OpenPollEntry[]>;
 	addOpenPoll(entry: OpenPollEntry): Promise<void>;
-	removeOpenPoll(id: string): Promise<void>;
+	removeOpenPoll(guildId: string, id: string): Promise<void>;
 	guildPolls(guildId: string): Promise<GuildPollEntry[]>;
 	upsertGuildPoll(guildId: string, entry: GuildPollEntry): Promise<void>;
 }
@@ -50,7 +52,7 @@ export function createPollStore(store: Store): PollStore {
 	const guildIndexes = createRepository(store.keyv, 'guild-polls', GuildPollIndex);
 	const lock = new KeyedLock();
 
-	const readOpen = async () => (await indexes.get('all'))?.polls ?? [];
+	const readOpen = async (guildId: string) => (await indexes.get(guildId))?.polls ?? [];
 	const readGuild = async (guildId: string) => (await guildIndexes.get(guildId))?.polls ?? [];
 
 	return {
@@ -67,17 +69,24 @@ export function createPollStore(store: Store): PollStore {
 			}
 			return result;
 		},
-		openPolls: readOpen,
+		async openPolls(guildIds) {
+			const entries: OpenPollEntry[] = [];
+			for (let start = 0; start < guildIds.length; start += 500) {
+				const batch = await indexes.getMany(guildIds.slice(start, start + 500));
+				for (const index of batch) if (index) entries.push(...index.polls);
+			}
+			return entries;
+		},
 		addOpenPoll: (entry) =>
-			lock.run('open-polls', async () => {
-				const current = (await readOpen()).filter((item) => item.id !== entry.id);
-				await indexes.set('all', { schemaVersion: 1, polls: [...current, entry] });
+			lock.run(`open-polls:${entry.guildId}`, async () => {
+				const current = (await readOpen(entry.guildId)).filter((item) => item.id !== entry.id);
+				await indexes.set(entry.guildId, { schemaVersion: 1, polls: [...current, entry] });
 			}),
-		removeOpenPoll: (id) =>
-			lock.run('open-polls', async () => {
-				const current = await readOpen();
+		removeOpenPoll: (guildId, id) =>
+			lock.run(`open-polls:${guildId}`, async () => {
+				const current = await readOpen(guildId);
 				if (!current.some((item) => item.id === id)) return;
-				await indexes.set('all', { schemaVersion: 1, polls: current.filter((item) => item.id !== id) });
+				await indexes.set(guildId, { schemaVersion: 1, polls: current.filter((item) => item.id !== id) });
 			}),
 		guildPolls: readGuild,
 		upsertGuildPoll: (guildId, entry) =>
