@@ -147,6 +147,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		{
 			user: readyClient.user.tag,
 			guilds: readyClient.guilds.cache.size,
+			shards: readyClient.ws.shards.map((shard) => shard.id),
+			shardCount: readyClient.options.shardCount,
 			store: store.backend,
 			commands: commands.length,
 		},

@@ -30,6 +30,12 @@ export const Env = z.object({
 	DISCORD_API_BASE: optional(HttpUrl),
 	STORE_URL: z.preprocess(emptyAsUndefined, StoreUrl.default('sqlite://data/parley.sqlite')),
 	LOG_LEVEL: z.preprocess(emptyAsUndefined, LogLevel.default('info')),
+	/** Sharded mode only (`npm run start:sharded`): a number of shard processes, or `auto` to ask Discord. */
+	SHARD_COUNT: optional(
+		z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1024)], {
+			error: 'must be a whole number of shards (1–1024) or auto',
+		}),
+	),
 });
 export type Config = z.infer<typeof Env>;
 

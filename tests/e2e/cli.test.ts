@@ -101,3 +101,16 @@ describe('npm run try (non-interactive)', () => {
 		expect(result.stdout).toContain('✗ /nosuchcommand — there is no /nosuchcommand command');
 	});
 });
+
+describe('npm run start:sharded', () => {
+	it('refuses SQLite at once with a clear message (several processes must not share one SQLite file)', () => {
+		const result = spawnSync(TSX, [join(process.cwd(), 'src/sharded.ts')], {
+			env: { ...cleanEnv, DISCORD_TOKEN: 'not-used-token', STORE_URL: 'sqlite://data/parley.sqlite', SHARD_COUNT: '2' },
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
+		expect(result.status).toBe(78);
+		expect(result.stderr).toContain('several processes must not write one SQLite file');
+		expect(result.stderr).toContain('redis://');
+	});
+});

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DiscordStandIn } from '../standin/server.js';
 
@@ -10,6 +11,10 @@ export interface BotProcessOptions {
 	readonly logLevel?: string;
 	/** How long to wait for "Parley is ready". */
 	readonly readyTimeoutMs?: number;
+	/** Script to run instead of src/main.ts (the benchmark's no-op baseline bot). */
+	readonly entry?: string;
+	/** Extra environment, e.g. SHARD_COUNT. */
+	readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,7 +36,7 @@ export class BotProcess {
 	}
 
 	static async start(options: BotProcessOptions): Promise<BotProcess> {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+		const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/main.ts'], {
 			cwd: ROOT,
 			env: {
 				PATH: process.env.PATH ?? '',
@@ -40,6 +45,7 @@ export class BotProcess {
 				DISCORD_API_BASE: options.standIn.apiBase,
 				STORE_URL: options.storeUrl,
 				LOG_LEVEL: options.logLevel ?? 'info',
+				...options.env,
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
@@ -62,6 +68,13 @@ export class BotProcess {
 
 	get pid(): number | undefined {
 		return this.child.pid;
+	}
+
+	/** Resident and peak memory of the process, in MB (Linux /proc). */
+	memory(): { rssMb: number; peakRssMb: number } {
+		const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+		const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+		return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 	}
 
 	/** Sends a signal and waits for the process to exit. */

@@ -169,6 +169,7 @@ export class DiscordStandIn extends EventEmitter {
 	ackHeartbeats = true;
 
 	private readonly ids = new SnowflakeGenerator();
+	private readonly usersByName = new Map<string, UserState>();
 	private readonly sessions = new Map<string, GatewaySession>();
 	private readonly interactionsByToken = new Map<string, InteractionRecord>();
 	private readonly ownerId: string;
@@ -198,7 +199,9 @@ export class DiscordStandIn extends EventEmitter {
 		};
 		this.users.set(this.botUser.id, this.botUser);
 		this.ownerId = this.ids.next();
-		this.users.set(this.ownerId, { id: this.ownerId, username: 'owner', globalName: 'Server Owner', bot: false });
+		const owner: UserState = { id: this.ownerId, username: 'owner', globalName: 'Server Owner', bot: false };
+		this.users.set(this.ownerId, owner);
+		this.usersByName.set('owner', owner);
 		for (const seed of options.guilds ?? [{ name: 'Parley Test Server' }]) this.addGuild(seed);
 	}
 
@@ -239,7 +242,7 @@ export class DiscordStandIn extends EventEmitter {
 	// ---------------------------------------------------------------- world building
 
 	addGuild(seed: GuildSeed): GuildState {
-		const guild = createGuild(this.ids, seed, this.ownerId, this.botUser.id);
+		const guild = createGuild(this.ids, seed, this.ownerId, this.botUser.id, this.guilds.size);
 		this.guilds.set(guild.id, guild);
 		for (const session of this.sessions.values()) {
 			if (session.socket && shardForGuild(guild.id, session.shard[1]) === session.shard[0]) {
@@ -272,10 +275,11 @@ export class DiscordStandIn extends EventEmitter {
 	 */
 	member(name: string, guild: GuildState = this.defaultGuild, roles?: readonly string[]): UserState {
 		const username = name.toLowerCase();
-		let user = [...this.users.values()].find((candidate) => candidate.username === username && !candidate.bot);
+		let user = this.usersByName.get(username);
 		if (!user) {
 			user = { id: this.ids.next(), username, globalName: name.charAt(0).toUpperCase() + name.slice(1), bot: false };
 			this.users.set(user.id, user);
+			this.usersByName.set(username, user);
 		}
 		if (!guild.members.has(user.id)) {
 			const roleNames = roles ?? (username === 'mod' ? ['Moderator'] : []);

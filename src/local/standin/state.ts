@@ -138,8 +138,16 @@ export interface GuildSeed {
 }
 
 /** A server the way a new community starts: #general and #debate, a Moderator role, the bot in it. */
-export function createGuild(ids: SnowflakeGenerator, seed: GuildSeed, ownerId: string, botUserId: string): GuildState {
-	const id = ids.next();
+export function createGuild(
+	ids: SnowflakeGenerator,
+	seed: GuildSeed,
+	ownerId: string,
+	botUserId: string,
+	index = 0,
+): GuildState {
+	// Snowflakes minted in the same millisecond share `id >> 22`, and so a shard; a millisecond apart spreads
+	// consecutive servers over the shards as Discord's real ids are.
+	const id = ids.next(Date.now() + index);
 	const guild: GuildState = { id, name: seed.name, ownerId, roles: new Map(), channels: new Map(), members: new Map() };
 	guild.roles.set(id, { id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0 });
 	const moderatorRole = ids.next();
