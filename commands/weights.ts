@@ -93,12 +93,14 @@ export const weights = {
 			return;
 		}
 		requireModerator(interaction, 'change this server’s weights');
+		// Replies name the moderator with a mention, not the username: "__init__" would render as an underlined "init".
+		// allowedMentions stops the mention from pinging.
 		const text = interaction.options.getString('concession');
 		if (subcommand === 'reset') {
 			if (!text) {
 				await ctx.stores.weights.reset(guildId);
 				await interaction.reply({
-					content: `${interaction.user.username} reset every /balance weight to Parley’s defaults.`,
+					content: `<@${interaction.user.id}> reset every /balance weight to Parley’s defaults.`,
 					allowedMentions: { parse: [] },
 				});
 				return;
@@ -108,7 +110,7 @@ export const weights = {
 			const { [concession.id]: _removed, ...rest } = current;
 			await ctx.stores.weights.set(guildId, rest, interaction.user.id, ctx.clock.now());
 			await interaction.reply({
-				content: `${interaction.user.username} reset **${concession.name}** to Parley’s default weights (cost ${concession.costToGiver}, value ${concession.valueToReceiver}).`,
+				content: `<@${interaction.user.id}> reset **${concession.name}** to Parley’s default weights (cost ${concession.costToGiver}, value ${concession.valueToReceiver}).`,
 				allowedMentions: { parse: [] },
 			});
 			return;
@@ -144,7 +146,7 @@ export const weights = {
 			(item) => item.id === concession.id,
 		);
 		await interaction.reply({
-			content: `${interaction.user.username} set this server’s weights for **${concession.name}**: costs its giver ${effective?.costToGiver}, worth ${effective?.valueToReceiver} to its receiver (Parley’s defaults: ${concession.costToGiver} and ${concession.valueToReceiver}). /balance results here now say they use server weights.`,
+			content: `<@${interaction.user.id}> set this server’s weights for **${concession.name}**: costs its giver ${effective?.costToGiver}, worth ${effective?.valueToReceiver} to its receiver (Parley’s defaults: ${concession.costToGiver} and ${concession.valueToReceiver}). /balance results here now say they use server weights.`,
 			allowedMentions: { parse: [] },
 		});
 	},

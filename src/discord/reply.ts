@@ -1,6 +1,7 @@
 import { type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { clip } from './format.js';
 
 /** User text must never ping @everyone, a role or a member: every message the bot sends carries this. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as const });
@@ -59,8 +60,9 @@ export async function reportFailure(interaction: Interaction, error: unknown, lo
 	if (expected) logger.debug({ ...fields, reason: error.message }, 'interaction refused');
 	else logger.error({ ...fields, err: error }, 'interaction failed');
 	if (!interaction.isRepliable()) return;
+	// Discord refuses messages over 2,000 characters, and then the member would get no answer at all.
 	const content = expected
-		? error.message
+		? clip(error.message, 2_000)
 		: `Sorry, something went wrong on our side. If it keeps happening, tell a moderator the reference \`${reference}\`.`;
 	try {
 		if (interaction.replied || interaction.deferred) {

@@ -45,6 +45,8 @@ export function createInteractionRouter(commands: readonly Command[], ctx: BotCo
 			if (interaction.isModalSubmit() && command.modal) return command.modal(interaction, id, ctx);
 			throw new UserFacingError(STALE_COMPONENT);
 		}
+		// Any other component (user, role or channel menus Parley never posts) still gets an answer, never silence.
+		if (interaction.isMessageComponent()) throw new UserFacingError(STALE_COMPONENT);
 	}
 
 	async function handle(interaction: Interaction): Promise<void> {
