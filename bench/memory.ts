@@ -13,13 +13,47 @@ import { DiscordStandIn } from '../src/local/standin/server.js';
  */
 const { values } = parseArgs({ options: { guilds: { type: 'string', default: '10000' } } });
 const count = Number(values.guilds);
-const CHANNELS = ['welcome', 'rules', 'announcements', 'general', 'debate', 'news', 'sources', 'off-topic', 'polls', 'moderators', 'bot-commands', 'archive'];
-const ROLES = ['Debaters', 'Analysts', 'Newcomers', 'Veterans', 'Pressure camp', 'Compromise camp', 'Event host', 'Muted'];
-const standIn = await DiscordStandIn.start({ guilds: Array.from({ length: count }, (_, index) => ({ name: `Community ${index}`, channels: CHANNELS, roles: ROLES })) });
+const CHANNELS = [
+	'welcome',
+	'rules',
+	'announcements',
+	'general',
+	'debate',
+	'news',
+	'sources',
+	'off-topic',
+	'polls',
+	'moderators',
+	'bot-commands',
+	'archive',
+];
+const ROLES = [
+	'Debaters',
+	'Analysts',
+	'Newcomers',
+	'Veterans',
+	'Pressure camp',
+	'Compromise camp',
+	'Event host',
+	'Muted',
+];
+const standIn = await DiscordStandIn.start({
+	guilds: Array.from({ length: count }, (_, index) => ({
+		name: `Community ${index}`,
+		channels: CHANNELS,
+		roles: ROLES,
+	})),
+});
 const dir = mkdtempSync(join(tmpdir(), 'parley-memory-'));
-await deployCommands(loadConfig({ DISCORD_TOKEN: standIn.token, DISCORD_API_BASE: standIn.apiBase, STORE_URL: 'sqlite://unused.sqlite' }));
+await deployCommands(
+	loadConfig({ DISCORD_TOKEN: standIn.token, DISCORD_API_BASE: standIn.apiBase, STORE_URL: 'sqlite://unused.sqlite' }),
+);
 const started = Date.now();
-const bot = await BotProcess.start({ standIn, storeUrl: `sqlite://${join(dir, 'memory.sqlite')}`, readyTimeoutMs: 600_000 });
+const bot = await BotProcess.start({
+	standIn,
+	storeUrl: `sqlite://${join(dir, 'memory.sqlite')}`,
+	readyTimeoutMs: 600_000,
+});
 const readyMs = Date.now() - started;
 const afterReady = bot.memory();
 await new Promise((resolve) => setTimeout(resolve, 10_000));

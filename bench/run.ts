@@ -197,7 +197,9 @@ async function runBackend(name: string, storeUrl: string): Promise<{ rows: Scena
 		]);
 		const openCard = await start(main, `${run} open`);
 		const open = await openLoop(standIn, openCard, firstButton(openCard), `${run}o`);
-		const manyCards = await Promise.all(guilds.slice(1).map((guild, index) => start(guild, `${run} guild ${index}`)));
+		// One at a time: starting them all at once right after the open-loop run can miss Discord's 3-second window.
+		const manyCards: MessageState[] = [];
+		for (const [index, guild] of guilds.slice(1).entries()) manyCards.push(await start(guild, `${run} guild ${index}`));
 		const many = await closedLoop(
 			standIn,
 			manyCards.map((card, index) => ({

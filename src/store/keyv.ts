@@ -73,8 +73,12 @@ async function openSqlite(url: string, logger: Logger, namespace: string): Promi
 	const path = url.slice('sqlite://'.length);
 	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 	const adapter = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS, iterationLimit: 500 });
-	// node-sqlite3 runs queued statements concurrently, so the PRAGMA must finish before the first write.
+	// node-sqlite3 runs queued statements concurrently, so the PRAGMAs must finish before the first write.
 	await adapter.query('PRAGMA journal_mode=WAL');
+	// In WAL mode, NORMAL commits without an fsync per transaction: a committed vote survives the bot process being
+	// killed (the SIGKILL campaign checks this), and only an OS crash or power cut can lose the last commits. FULL
+	// capped the vote path at ~400 votes/s on the development machine; NORMAL is SQLite's recommendation for WAL.
+	await adapter.query('PRAGMA synchronous=NORMAL');
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
 	return {
 		keyv,
@@ -103,12 +107,16 @@ async function openSqlite(url: string, logger: Logger, namespace: string): Promi
 
 async function openRedis(url: string, logger: Logger, namespace: string): Promise<Store> {
 	// The adapter prefixes keys itself ("parley::poll:…"); core prefixing would double it (keyv#1398).
-	const adapter = new KeyvRedis(url, {
-		namespace,
-		throwOnConnectError: true,
-		throwOnErrors: true,
-		connectionTimeout: 5_000,
-	});
+	// A client name per process shows up in CLIENT LIST, so operators (and the fault tests) can find this bot's connection.
+	const adapter = new KeyvRedis(
+		{ url, name: `parley-${process.pid}` },
+		{
+			namespace,
+			throwOnConnectError: true,
+			throwOnErrors: true,
+			connectionTimeout: 5_000,
+		},
+	);
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }), logger);
 	// STORE_URL names one Redis server (not a cluster), so the client is a plain node-redis client.
 	const client = (await adapter.getClient()) as RedisClientType;
@@ -142,7 +150,8 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 }
 
 async function openPostgres(url: string, logger: Logger, namespace: string): Promise<Store> {
-	const adapter = new KeyvPostgres({ uri: url, max: 10 });
+	// application_name per process shows up in pg_stat_activity (for operators, and the connection-drop test).
+	const adapter = new KeyvPostgres({ uri: url, max: 10, application_name: `parley-${process.pid}` });
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
 	// Fail at startup, not at the first vote, when the server is unreachable.
 	await keyv.get('startup-check');
