@@ -150,7 +150,7 @@ export const ACTIONS_HELP = [
 	'  /poll start question:"Lunch?" duration:1h   options as name:value, quotes for spaces',
 	'  as alice /deal hanoi               act as another member (created on first use; "mod" is a moderator)',
 	'  click Pressure [as bob]            press a button on the latest message that has it',
-	'  choose "Pick a view" timeline      pick from a select menu',
+	'  choose "Pick a deal" singapore2018 pick from a select menu (e.g. after /deal 2018)',
 	'  complete /deal name:lea            show autocomplete choices for what is being typed',
 	'  advance 2h                         move the bot clock forward, firing what falls due',
 	'  restart                            stop the bot and start it again on the same store',
