@@ -4,22 +4,20 @@ import { WEIGHT_MAX, WEIGHT_MIN } from '../src/data/concession-schema.js';
 import type { Command } from '../src/discord/command.js';
 import { clip, quoteUserText } from '../src/discord/format.js';
 import { requireGuild, requireModerator } from '../src/discord/permissions.js';
-import { createIndex, rank } from '../src/domain/fuzzy.js';
+import { decide, rank } from '../src/domain/fuzzy.js';
 import { effectiveWeights, validateWeightOverride } from '../src/domain/weights.js';
 import { UserFacingError } from '../src/errors.js';
 
 /** Finds a concession on either side by id, name, alias or a near miss. */
 function resolveConcession(ctx: BotContext, text: string) {
 	const concessions = ctx.library.catalog.concessions;
-	const exact = concessions.find((item) => item.id === text);
-	if (exact) return exact;
-	const index = createIndex(
-		concessions.map((item) => ({ id: item.id, phrases: [item.id, item.name, ...item.aliases] })),
-	);
-	const [best, second] = rank(index, text, 2);
-	if (best && best.score >= 0.7 && (!second || best.score - second.score >= 0.06))
-		return concessions.find((item) => item.id === best.id);
-	const closest = rank(index, text, 3)
+	const ranked = rank(ctx.library.anyConcessionIndex, text, 10);
+	const decision = decide(ranked);
+	const id = concessions.some((item) => item.id === text) ? text : decision.kind === 'clear' ? decision.match.id : null;
+	const found = concessions.find((item) => item.id === id);
+	if (found) return found;
+	const closest = ranked
+		.slice(0, 3)
 		.map((match) => concessions.find((item) => item.id === match.id)?.name)
 		.filter(Boolean);
 	throw new UserFacingError(
@@ -154,9 +152,8 @@ export const weights = {
 	async autocomplete(interaction, ctx) {
 		const typed = interaction.options.getFocused();
 		const catalog = ctx.library.catalog.concessions;
-		const index = createIndex(catalog.map((item) => ({ id: item.id, phrases: [item.name, ...item.aliases] })));
 		const matches = typed.trim()
-			? rank(index, typed, 25, 0.3).map((match) => match.id)
+			? rank(ctx.library.anyConcessionIndex, typed, 25, 0.3).map((match) => match.id)
 			: catalog.map((item) => item.id);
 		const choices = matches.slice(0, 25).flatMap((id) => {
 			const item = catalog.find((entry) => entry.id === id);

@@ -7,6 +7,7 @@ import type { Positions } from './data/positions-schema.js';
 import type { PastDeal } from './domain/balance.js';
 import { type ConcessionIndex, createConcessionIndex } from './domain/concession-list.js';
 import { createDealIndex, type DealIndex } from './domain/deal-lookup.js';
+import { createIndex, type FuzzyIndex } from './domain/fuzzy.js';
 
 /** The curated, sourced content Parley serves. Validated when loaded; a bad file stops startup with every problem. */
 export interface Library {
@@ -16,6 +17,8 @@ export interface Library {
 	readonly dealIndex: DealIndex;
 	readonly catalog: ConcessionCatalog;
 	readonly concessionIndex: ConcessionIndex;
+	/** Every concession whichever side gives it, by id, name and alias (for /weights). Built once: it is costly. */
+	readonly anyConcessionIndex: FuzzyIndex;
 	/** Each past deal's package as concession ids, for /balance precedents and presets. */
 	readonly pastDeals: readonly PastDeal[];
 	readonly positions: Positions;
@@ -72,6 +75,9 @@ export function loadLibrary(): Library {
 		),
 		catalog,
 		concessionIndex: createConcessionIndex(catalog.concessions),
+		anyConcessionIndex: createIndex(
+			catalog.concessions.map((item) => ({ id: item.id, phrases: [item.id, item.name, ...item.aliases] })),
+		),
 		pastDeals: deals.map((deal) => packageOf(deal, catalog)),
 		positions: loadPositions(
 			undefined,

@@ -1,19 +1,6 @@
 /** Small text helpers for what Parley shows in Discord. */
 
-const MONTHS = [
-	'January',
-	'February',
-	'March',
-	'April',
-	'May',
-	'June',
-	'July',
-	'August',
-	'September',
-	'October',
-	'November',
-	'December',
-];
+import { MONTH_NAMES as MONTHS } from '../domain/deal-lookup.js';
 
 /** "2012-02-29" → "29 February 2012" (no time zone involved: these are calendar dates). */
 export function formatDate(iso: string): string {

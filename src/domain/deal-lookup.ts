@@ -145,7 +145,8 @@ const MONTHS: ReadonlyMap<string, number> = new Map([
 	['december', 12],
 ]);
 
-const MONTH_NAMES = [
+/** English month names, January first (also used to print dates). */
+export const MONTH_NAMES = [
 	'January',
 	'February',
 	'March',
