@@ -33,7 +33,11 @@ export interface RunningBot {
 /** How long shutdown waits for interactions in flight before closing anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-/** Managers whose caches Parley never reads; `cacheWithLimits` does not accept them, so they are wrapped here. */
+/**
+ * Managers whose caches Parley never reads; `cacheWithLimits` does not accept them, so they are wrapped here.
+ * discord.js warns about this at every start (UnsupportedCacheOverwriteWarning); the entry points pass
+ * `--disable-warning=UnsupportedCacheOverwriteWarning` because the choice is deliberate and tested.
+ */
 const UNREAD_MANAGERS: ReadonlySet<string> = new Set([
 	'ChannelManager',
 	'GuildChannelManager',

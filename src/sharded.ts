@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 	const manager = new ShardingManager(fileURLToPath(new URL('./main.ts', import.meta.url)), {
 		totalShards,
 		token: config.DISCORD_TOKEN,
-		execArgv: ['--import', 'tsx'],
+		execArgv: ['--disable-warning=UnsupportedCacheOverwriteWarning', '--import', 'tsx'],
 		respawn: true,
 	});
 	manager.on('shardCreate', (shard) => {

@@ -36,19 +36,23 @@ export class BotProcess {
 	}
 
 	static async start(options: BotProcessOptions): Promise<BotProcess> {
-		const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/main.ts'], {
-			cwd: ROOT,
-			env: {
-				PATH: process.env.PATH ?? '',
-				HOME: process.env.HOME ?? '',
-				DISCORD_TOKEN: options.standIn.token,
-				DISCORD_API_BASE: options.standIn.apiBase,
-				STORE_URL: options.storeUrl,
-				LOG_LEVEL: options.logLevel ?? 'info',
-				...options.env,
+		const child = spawn(
+			process.execPath,
+			['--disable-warning=UnsupportedCacheOverwriteWarning', '--import', 'tsx', options.entry ?? 'src/main.ts'],
+			{
+				cwd: ROOT,
+				env: {
+					PATH: process.env.PATH ?? '',
+					HOME: process.env.HOME ?? '',
+					DISCORD_TOKEN: options.standIn.token,
+					DISCORD_API_BASE: options.standIn.apiBase,
+					STORE_URL: options.storeUrl,
+					LOG_LEVEL: options.logLevel ?? 'info',
+					...options.env,
+				},
+				stdio: ['ignore', 'pipe', 'pipe'],
 			},
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		);
 		const bot = new BotProcess(child);
 		const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
 		while (!bot.output.includes('"msg":"Parley is ready"')) {
