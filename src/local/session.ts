@@ -187,7 +187,9 @@ export class TrySession {
 				return { record: null, note: '↻ the bot restarted on the same store' };
 			}
 			case 'advance': {
+				// The jump runs the sweep at once; wait for the closes it started, then for the bot to go quiet.
 				this.clock.advance(action.ms);
+				await this.running.ctx.polls.settled();
 				await this.quiet();
 				return {
 					record: null,

@@ -156,6 +156,11 @@ export class PollService {
 		await Promise.allSettled([...this.background]);
 	}
 
+	/** Resolves once the closes and card edits already under way have finished (the console's `advance` waits on it). */
+	async settled(): Promise<void> {
+		while (this.background.size > 0) await Promise.allSettled([...this.background]);
+	}
+
 	/** Closes every owned poll that is due. Runs periodically and whenever the clock jumps. */
 	async sweep(): Promise<void> {
 		if (this.stopped) return;
