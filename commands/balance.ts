@@ -139,15 +139,20 @@ export const balance = {
 			const found = findDeal(ctx.library.dealIndex, dealQuery);
 			const deal = found.kind === 'found' ? ctx.library.dealById.get(found.id) : undefined;
 			if (!deal) {
-				const names = (found.kind === 'ambiguous' ? found.candidates : found.kind === 'none' ? found.suggestions : [])
+				const names = (found.kind === 'none' ? found.suggestions : found.kind === 'found' ? [] : found.candidates)
 					.map((id) => ctx.library.dealById.get(id))
 					.map((candidate) => (candidate ? `${candidate.name} (${candidate.date.start.slice(0, 4)})` : ''))
 					.filter(Boolean);
 				problems.push(
-					`deal: ${found.kind === 'ambiguous' ? `“${quoteUserText(dealQuery, 40)}” could be` : `no deal matches “${quoteUserText(dealQuery, 40)}”; closest:`} ${names.join(', ')}.`,
+					`deal: ${found.kind === 'none' ? `no deal matches “${quoteUserText(dealQuery, 40)}”; closest:` : `“${quoteUserText(dealQuery, 40)}” could be`} ${names.join(', ')}.`,
 				);
 			} else {
 				const preset = packageOf(deal, ctx.library.catalog);
+				if (preset.usGives.length + preset.dprkGives.length === 0 && !usText && !nkText) {
+					throw new UserFacingError(
+						`The ${deal.name} (${deal.date.start.slice(0, 4)}) commits neither side to a concession in Parley’s catalog — its pledges are about relations and exchanges, not the nuclear trade /balance weighs. Read it with /deal ${deal.id}, or add items: /balance deal:${deal.id} us_gives:… nk_gives:…`,
+					);
+				}
 				pkg.usGives.push(...preset.usGives);
 				pkg.dprkGives.push(...preset.dprkGives);
 				title = `Balance check — ${deal.name} (${formatShortDate(deal.date.start)})${usText || nkText ? ', with your changes' : ''}`;

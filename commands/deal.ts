@@ -68,13 +68,24 @@ export const deal = {
 		const { library } = ctx;
 		const result = findDeal(library.dealIndex, query);
 		if (result.kind === 'found') {
-			await interaction.reply(renderDeal(dealOrRefuse(library, result.id), view));
+			await interaction.reply(renderDeal(dealOrRefuse(library, result.id), library.publishers, view));
 			return;
 		}
-		if (result.kind === 'ambiguous') {
+		if (result.kind !== 'none') {
 			const candidates = result.candidates
 				.map((id) => library.dealById.get(id))
 				.filter((item): item is Deal => item !== undefined);
+			const intro =
+				result.kind === 'topic'
+					? `${candidates.length === 1 ? 'One deal involves' : `${candidates.length} deals involve`} “${quoteUserText(result.topic)}”. Pick one:`
+					: result.kind === 'too-short'
+						? `“${quoteUserText(query)}” is too short to name a deal: type at least three letters, or pick one:`
+						: `“${quoteUserText(query)}” matches ${candidates.length} deals. Pick one:`;
+			if (candidates.length === 0) {
+				throw new UserFacingError(
+					`“${quoteUserText(query)}” is too short to name a deal: type at least three letters, e.g. /deal leapday. See every deal with /deals.`,
+				);
+			}
 			const menu: APIActionRowComponent<APIStringSelectComponent> = {
 				type: ComponentType.ActionRow,
 				components: [
@@ -94,7 +105,7 @@ export const deal = {
 				.map((candidate) => `• **${candidate.name}** — ${formatShortDate(candidate.date.start)}`)
 				.join('\n');
 			await interaction.reply({
-				content: `“${quoteUserText(query)}” matches ${candidates.length} deals. Pick one:\n${list}`,
+				content: clip(`${intro}\n${list}`, 2000),
 				components: [menu],
 				flags: MessageFlags.Ephemeral,
 				allowedMentions: { parse: [] },
@@ -149,13 +160,16 @@ export const deal = {
 			const args = ViewArgs.safeParse(id.args);
 			if (!args.success) throw new UserFacingError('This button is from an older version of Parley. Run /deal again.');
 			const [dealId, view, page] = args.data;
-			await showOnButton(interaction, renderDeal(dealOrRefuse(ctx.library, dealId), view, page));
+			await showOnButton(
+				interaction,
+				renderDeal(dealOrRefuse(ctx.library, dealId), ctx.library.publishers, view, page),
+			);
 			return;
 		}
 		if (id.action === 'show') {
 			const args = ShowArgs.safeParse(id.args);
 			if (!args.success) throw new UserFacingError('This button is from an older version of Parley. Run /deal again.');
-			await showOnButton(interaction, renderDeal(dealOrRefuse(ctx.library, args.data[0])));
+			await showOnButton(interaction, renderDeal(dealOrRefuse(ctx.library, args.data[0]), ctx.library.publishers));
 			return;
 		}
 		throw new UserFacingError('This button is from an older version of Parley. Run /deal again.');
@@ -165,6 +179,6 @@ export const deal = {
 		const picked = interaction.values[0];
 		if (id.action !== 'pick' || !picked)
 			throw new UserFacingError('This menu is from an older version of Parley. Run /deal again.');
-		await interaction.update({ content: '', ...renderDeal(dealOrRefuse(ctx.library, picked)) });
+		await interaction.update({ content: '', ...renderDeal(dealOrRefuse(ctx.library, picked), ctx.library.publishers) });
 	},
 } satisfies Command;

@@ -1,6 +1,6 @@
 import { AttachmentBuilder, SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
-import { DEAL_STATUSES, type Deal, PARTIES } from '../src/data/deal-schema.js';
+import { DEAL_STATUSES, type Deal, type DealStatus, PARTIES, type Party } from '../src/data/deal-schema.js';
 import type { Command } from '../src/discord/command.js';
 import { partyName } from '../src/discord/format.js';
 import { STATUS_LABELS } from '../src/discord/views/deal.js';
@@ -38,6 +38,30 @@ function timelineFor(deals: readonly Deal[], title: string, beforeRendering: () 
 }
 
 const Year = z.number().int().min(1900).max(2100);
+
+/** How each outcome filter reads after "Deals": "Deals that collapsed", "Deals partly implemented". */
+const OUTCOME_PHRASES: Record<DealStatus, string> = {
+	collapsed: 'that collapsed',
+	superseded: 'later superseded',
+	'no-agreement': 'that ended without agreement',
+	'partly-implemented': 'partly implemented',
+	'never-implemented': 'never implemented',
+	lapsed: 'that lapsed',
+};
+
+/**
+ * The list's title, reading right for every filter: "Nuclear and peace deals on the Korean Peninsula, 1992–2019",
+ * "Deals with South Korea, 2018–2019", "Deals that collapsed, 1994–2007", "Deals with China partly implemented, 2007".
+ * The years are those of the deals listed, said once.
+ */
+export function dealsTitle(selected: readonly Deal[], party?: Party, outcome?: DealStatus): string {
+	const first = selected[0]?.date.start.slice(0, 4) ?? '';
+	const last = selected.at(-1)?.date.start.slice(0, 4) ?? '';
+	const years = first === last ? first : `${first}–${last}`;
+	if (!party && !outcome) return `Nuclear and peace deals on the Korean Peninsula, ${years}`;
+	const parts = ['Deals', party ? `with ${partyName(party)}` : '', outcome ? OUTCOME_PHRASES[outcome] : ''];
+	return `${parts.filter(Boolean).join(' ')}, ${years}`;
+}
 
 export const deals = {
 	data: new SlashCommandBuilder()
@@ -97,19 +121,17 @@ export const deals = {
 				(to === undefined || year <= to)
 			);
 		});
-		const filters = [
-			party ? `with ${partyName(party)}` : '',
-			from !== undefined || to !== undefined ? `${from ?? 'the start'}–${to ?? 'now'}` : '',
-			outcome ? `ended: ${STATUS_LABELS[outcome].toLowerCase()}` : '',
-		].filter(Boolean);
 		if (selected.length === 0) {
+			const wanted = [
+				party ? `with ${partyName(party)}` : '',
+				outcome ? OUTCOME_PHRASES[outcome] : '',
+				from !== undefined || to !== undefined ? `in ${from ?? 'any year'}–${to ?? 'now'}` : '',
+			].filter(Boolean);
 			throw new UserFacingError(
-				`No deals match ${filters.join(', ')}. Try /deals with fewer filters; Parley covers ${ctx.library.deals.length} deals from 1992 to 2019.`,
+				`No deals ${wanted.join(', ')}. Try /deals with fewer filters; Parley covers ${ctx.library.deals.length} deals from ${ctx.library.deals[0]?.date.start.slice(0, 4) ?? ''} to ${ctx.library.deals.at(-1)?.date.start.slice(0, 4) ?? ''}.`,
 			);
 		}
-		const first = selected[0]?.date.start.slice(0, 4) ?? '';
-		const last = selected.at(-1)?.date.start.slice(0, 4) ?? '';
-		const title = `U.S.–North Korea nuclear deals, ${first === last ? first : `${first}–${last}`}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
+		const title = dealsTitle(selected, party, outcome);
 		const lines = selected.map(
 			(deal) => `\`${deal.date.start.slice(0, 4)}\` **${deal.name}** — ${STATUS_LABELS[deal.status]}: ${deal.outcome}`,
 		);

@@ -339,10 +339,10 @@ export const poll = {
 				return showResults(ctx, interaction, poll);
 			case 'brief':
 				if (!deal) throw new UserFacingError('This poll has no linked deal.');
-				await interaction.reply({ ...renderDeal(deal), flags: MessageFlags.Ephemeral });
+				await interaction.reply({ ...renderDeal(deal, ctx.library.publishers), flags: MessageFlags.Ephemeral });
 				return;
 			case 'cases':
-				await interaction.reply({ ...renderBothCases(deal, ctx.library.positions), flags: MessageFlags.Ephemeral });
+				await interaction.reply({ ...renderBothCases(deal, ctx.library), flags: MessageFlags.Ephemeral });
 				return;
 			default:
 				throw new UserFacingError(STALE);

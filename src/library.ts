@@ -1,9 +1,10 @@
 import type { ConcessionCatalog } from './data/concession-schema.js';
 import { loadConcessions } from './data/concessions.js';
-import type { Deal } from './data/deal-schema.js';
-import { loadDeals } from './data/deals.js';
+import type { Commitment, Deal } from './data/deal-schema.js';
+import { DataError, loadDeals } from './data/deals.js';
 import { loadPositions } from './data/positions.js';
 import type { Positions } from './data/positions-schema.js';
+import { loadPublishers, type PublisherRegistry, sourcePolicyProblems } from './data/publishers.js';
 import type { PastDeal } from './domain/balance.js';
 import { type ConcessionIndex, createConcessionIndex } from './domain/concession-list.js';
 import { createDealIndex, type DealIndex } from './domain/deal-lookup.js';
@@ -21,11 +22,16 @@ export interface Library {
 	readonly anyConcessionIndex: FuzzyIndex;
 	/** Each past deal's package as concession ids, for /balance precedents and presets. */
 	readonly pastDeals: readonly PastDeal[];
+	/** The general "both cases"; each deal carries its own. */
 	readonly positions: Positions;
+	readonly publishers: PublisherRegistry;
 }
 
-/** Commitments that count in a deal's package: what was agreed, or offered at talks that produced no deal. */
-const COUNTED_SCOPES = new Set(['agreed', 'offer']);
+/**
+ * Commitments that count in a deal's package: what was agreed, and what was offered or demanded at talks that produced
+ * no deal. One-sided claims and press reports are left out.
+ */
+const COUNTED_STANCES: ReadonlySet<Commitment['stance']['kind']> = new Set(['agreed', 'offered', 'demanded']);
 
 /**
  * A deal's package: the catalog items its commitments link to, routed to the side that gives each one. Items only
@@ -33,14 +39,14 @@ const COUNTED_SCOPES = new Set(['agreed', 'offer']);
  */
 export function packageOf(deal: Deal, catalog: ConcessionCatalog): PastDeal & { readonly leftOut: readonly string[] } {
 	const giver = new Map(catalog.concessions.map((item) => [item.id, item.giver]));
-	const counted = deal.commitments.filter((item) => COUNTED_SCOPES.has(item.scope ?? 'agreed'));
+	const counted = deal.commitments.filter((item) => COUNTED_STANCES.has(item.stance.kind));
 	const ids = [...new Set(counted.flatMap((item) => (item.concession === null ? [] : [item.concession])))];
 	const leftOut = [
 		...new Set(
 			deal.commitments
 				.filter(
 					(item) =>
-						item.concession !== null && !COUNTED_SCOPES.has(item.scope ?? 'agreed') && !ids.includes(item.concession),
+						item.concession !== null && !COUNTED_STANCES.has(item.stance.kind) && !ids.includes(item.concession),
 				)
 				.map((item) => item.concession ?? ''),
 		),
@@ -57,9 +63,32 @@ export function packageOf(deal: Deal, catalog: ConcessionCatalog): PastDeal & { 
 	};
 }
 
+/** Source-policy problems of the catalog's and the general cases' sources (deal sources are checked by loadDeals). */
+function otherSourceProblems(
+	catalog: ConcessionCatalog,
+	positions: Positions,
+	publishers: PublisherRegistry,
+): string[] {
+	const problems: string[] = [];
+	for (const [file, sources] of [
+		['concessions.json', catalog.sources],
+		['positions.json', positions.sources],
+	] as const) {
+		for (const source of sources) {
+			for (const problem of sourcePolicyProblems(source, publishers))
+				problems.push(`${file}: ${source.key}: ${problem}`);
+		}
+	}
+	return problems;
+}
+
 export function loadLibrary(): Library {
-	const deals = loadDeals();
+	const publishers = loadPublishers();
+	const deals = loadDeals(undefined, publishers);
 	const catalog = loadConcessions();
+	const positions = loadPositions();
+	const problems = otherSourceProblems(catalog, positions, publishers);
+	if (problems.length > 0) throw new DataError('Sources', problems);
 	return {
 		deals,
 		dealById: new Map(deals.map((deal) => [deal.id, deal])),
@@ -69,6 +98,7 @@ export function loadLibrary(): Library {
 				name: deal.name,
 				fullName: deal.fullName,
 				aliases: deal.aliases,
+				topics: deal.topics,
 				start: deal.date.start,
 				end: deal.date.end,
 			})),
@@ -79,9 +109,7 @@ export function loadLibrary(): Library {
 			catalog.concessions.map((item) => ({ id: item.id, phrases: [item.id, item.name, ...item.aliases] })),
 		),
 		pastDeals: deals.map((deal) => packageOf(deal, catalog)),
-		positions: loadPositions(
-			undefined,
-			deals.map((deal) => deal.id),
-		),
+		positions,
+		publishers,
 	};
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PublisherId } from './publisher-schema.js';
 
 /** Concessions North Korea can give, in catalog order. The deal dataset links commitments to exactly these ids. */
 export const DPRK_CONCESSION_IDS = [
@@ -53,6 +54,10 @@ export const DEAL_IDS = [
 	'pyongyang2018',
 	'hanoi2019',
 	'stockholm2019',
+	'jun1993',
+	'summit2000',
+	'communique2000',
+	'summit2007',
 ] as const;
 export const DealId = z.enum(DEAL_IDS);
 export type DealId = z.infer<typeof DealId>;
@@ -104,6 +109,8 @@ export const ConcessionSource = z
 	.object({
 		key: SourceKey,
 		url: z.url({ protocol: /^https?$/ }),
+		/** The id of the publisher in data/publishers.json whose own page this is. */
+		publisher: PublisherId,
 		title: Text(160),
 		supports: Text(300),
 	})

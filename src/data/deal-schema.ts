@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConcessionId } from './concession-schema.js';
+import { PublisherId } from './publisher-schema.js';
 
 // The concession catalog owns the ids; deals link their commitments to them.
 export { CONCESSION_IDS, ConcessionId } from './concession-schema.js';
@@ -46,25 +47,53 @@ export const SourceEntry = z
 	.object({
 		key: SourceKey,
 		url: HttpUrl,
+		/** The id of the publisher in data/publishers.json whose own page this is. */
+		publisher: PublisherId,
+		/** What the page is, in our words, without the publisher's name (shown as "Publisher: title"). */
 		title: text(200),
 		supports: text(200),
 	})
 	.strict();
 export type SourceEntry = z.infer<typeof SourceEntry>;
 
+/**
+ * Who stands behind a commitment. `agreed`: in the agreed text (the givers are bound by it); `offered`: put on the table
+ * by its giver, not agreed; `demanded`: asked by `by` of the givers, not agreed; `claimed`: said by one person or side
+ * afterwards but in no text; `reported`: known only from a named outlet's report.
+ */
+export const Stance = z.discriminatedUnion('kind', [
+	z.object({ kind: z.literal('agreed') }).strict(),
+	z.object({ kind: z.literal('offered'), by: Party }).strict(),
+	z.object({ kind: z.literal('demanded'), by: Party }).strict(),
+	z
+		.object({
+			kind: z.literal('claimed'),
+			by: text(60),
+			side: Party,
+			/** `afterwards`: said after the talks, in no text (the default); `own-statement`: in one side's statement only. */
+			context: z.enum(['afterwards', 'own-statement']).optional(),
+		})
+		.strict(),
+	z.object({ kind: z.literal('reported'), outlet: text(60) }).strict(),
+]);
+export type Stance = z.infer<typeof Stance>;
+export type StanceKind = Stance['kind'];
+
+/** One pledging party's part of a multi-party pledge ("200,000 tons"). */
+export const Share = z.object({ party: Party, text: text(80), sources: SourceKeys }).strict();
+export type Share = z.infer<typeof Share>;
+
 export const Commitment = z
 	.object({
-		party: Party,
-		short: text(80),
+		/** Who would do or give it. */
+		givers: z.array(Party).min(1),
+		stance: Stance,
+		/** What is given, as a phrase that follows "agreed to" / "offered to" ("freeze its graphite reactors"). */
+		short: text(100),
 		text: text(300),
 		concession: ConcessionId.nullable(),
+		shares: z.array(Share).optional(),
 		note: text(200).nullable(),
-		/**
-		 * How firm the commitment is. Absent means `agreed`. `offer`: put on the table but not agreed (no-deal talks);
-		 * `one-sided-claim`: asserted by only one side's statement; `reported`: known only from a press report.
-		 * Balance presets count `agreed` and `offer` items only.
-		 */
-		scope: z.enum(['agreed', 'offer', 'one-sided-claim', 'reported']).optional(),
 		sources: SourceKeys,
 	})
 	.strict();
@@ -76,6 +105,8 @@ export const DealEvent = z
 		/** Shown instead of `date` when the date is approximate ("late 1997"); `date` then only orders the event. */
 		dateLabel: text(80).nullable(),
 		text: text(300),
+		/** Only one source in reach carries this event; the card says so. */
+		singleSource: z.boolean().optional(),
 		sources: SourceKeys,
 	})
 	.strict();
@@ -90,15 +121,45 @@ export const Lesson = z
 	.strict();
 export type Lesson = z.infer<typeof Lesson>;
 
-export const Reading = z
+/** A named advocate: a person (with the role that makes them worth hearing) or an institution. */
+export const Voice = z.object({ name: text(80), role: text(120) }).strict();
+export type Voice = z.infer<typeof Voice>;
+
+/** A camp's argument in its advocate's own published words (quoted or closely paraphrased), with a source. */
+export const CasePoint = z
 	.object({
-		camp: Camp,
 		text: text(300),
-		attribution: text(120),
+		voice: Voice,
 		sources: SourceKeys,
 	})
 	.strict();
-export type Reading = z.infer<typeof Reading>;
+export type CasePoint = z.infer<typeof CasePoint>;
+
+/** One camp's case: an attributed summary in neutral verbs ("X argues that…") and 1–3 points by its advocates. */
+export const Case = z.object({ summary: text(500), points: z.array(CasePoint).min(1).max(3) }).strict();
+export type Case = z.infer<typeof Case>;
+
+export const BothCases = z.object({ pressure: Case, compromise: Case }).strict();
+export type BothCases = z.infer<typeof BothCases>;
+
+/**
+ * What "Read the primary text" opens: the text itself, or, where talks produced no text, each side's official
+ * statement and a note saying so.
+ */
+export const PrimaryLink = z.discriminatedUnion('kind', [
+	z.object({ kind: z.literal('text'), source: SourceKey }).strict(),
+	z
+		.object({
+			kind: z.literal('statements'),
+			note: text(200),
+			statements: z
+				.array(z.object({ party: Party, source: SourceKey }).strict())
+				.min(1)
+				.max(4),
+		})
+		.strict(),
+]);
+export type PrimaryLink = z.infer<typeof PrimaryLink>;
 
 /**
  * An alias is what people type after `/deal`. It must contain a letter: bare dates such as "9/19" are
@@ -113,11 +174,13 @@ export const Alias = z
 
 export const DealBody = z
 	.object({
-		schemaVersion: z.literal(1),
+		schemaVersion: z.literal(2),
 		id: z.string().regex(/^[a-z]+\d{4}$/, 'id: lowercase letters then a four-digit year'),
 		name: text(60),
 		fullName: text(200),
 		aliases: z.array(Alias).min(1),
+		/** Places, programmes and themes the deal involves ("yongbyon", "kedo", "sanctions"): `/deal yongbyon` lists them. */
+		topics: z.array(Alias).min(1),
 		date: z
 			.object({
 				start: IsoDate,
@@ -136,8 +199,8 @@ export const DealBody = z
 		outcome: text(90),
 		duration: z.object({ text: text(200), days: z.number().int().nonnegative().nullable() }).strict(),
 		lessons: z.array(Lesson).min(1).max(3),
-		readings: z.array(Reading).max(4),
-		primaryText: z.object({ url: HttpUrl, title: text(200) }).strict(),
+		cases: BothCases,
+		primary: PrimaryLink,
 		sources: z.array(SourceEntry).min(1),
 	})
 	.strict();
@@ -152,9 +215,22 @@ export function citedSourceKeys(deal: z.infer<typeof DealBody>): { path: string;
 	add('place.sources', deal.place.sources);
 	add('summary.sources', deal.summary.sources);
 	add('ending.sources', deal.ending.sources);
-	const lists = { commitments: deal.commitments, events: deal.events, lessons: deal.lessons, readings: deal.readings };
+	const lists = { commitments: deal.commitments, events: deal.events, lessons: deal.lessons };
 	for (const [name, items] of Object.entries(lists)) {
 		for (const [index, item] of items.entries()) add(`${name}[${index}].sources`, item.sources);
+	}
+	for (const [index, item] of deal.commitments.entries()) {
+		for (const [at, share] of (item.shares ?? []).entries())
+			add(`commitments[${index}].shares[${at}].sources`, share.sources);
+	}
+	for (const camp of CAMPS) {
+		for (const [index, point] of deal.cases[camp].points.entries())
+			add(`cases.${camp}.points[${index}].sources`, point.sources);
+	}
+	if (deal.primary.kind === 'text') add('primary.source', [deal.primary.source]);
+	else {
+		for (const [index, statement] of deal.primary.statements.entries())
+			add(`primary.statements[${index}].source`, [statement.source]);
 	}
 	return cited;
 }
@@ -189,16 +265,32 @@ export const Deal = DealBody.superRefine((deal, context) => {
 	for (const key of keys) {
 		if (!used.has(key)) issue(['sources'], `source "${key}" is listed but never cited`);
 	}
-	if (!deal.sources.some((source) => source.url === deal.primaryText.url)) {
-		issue(['primaryText', 'url'], 'primaryText.url must be the URL of one of the listed sources');
-	}
-
 	for (const alias of duplicates(deal.aliases)) issue(['aliases'], `alias "${alias}" is listed more than once`);
 	for (const party of duplicates(deal.parties)) issue(['parties'], `party "${party}" is listed more than once`);
+	const isParty = (party: Party) => deal.parties.includes(party);
 	deal.commitments.forEach((item, index) => {
-		if (!deal.parties.includes(item.party)) {
-			issue(['commitments', index, 'party'], `party "${item.party}" is not one of the deal's parties`);
+		const at = ['commitments', index];
+		for (const party of item.givers) {
+			if (!isParty(party)) issue([...at, 'givers'], `party "${party}" is not one of the deal's parties`);
 		}
+		for (const party of duplicates(item.givers)) issue([...at, 'givers'], `party "${party}" is listed twice`);
+		const { stance } = item;
+		if (stance.kind === 'offered' && (item.givers.length !== 1 || item.givers[0] !== stance.by))
+			issue([...at, 'stance'], 'an offer is made by its giver: givers must be exactly [stance.by]');
+		if (stance.kind === 'demanded' && (item.givers.includes(stance.by) || !isParty(stance.by)))
+			issue([...at, 'stance'], 'a demand is made by one party of others: stance.by must be a party and not a giver');
+		if (stance.kind === 'claimed' && !isParty(stance.side))
+			issue([...at, 'stance'], `side "${stance.side}" is not one of the deal's parties`);
+		item.shares?.forEach((share, shareIndex) => {
+			if (!item.givers.includes(share.party))
+				issue([...at, 'shares', shareIndex], `a share belongs to one of the givers, not "${share.party}"`);
+		});
+	});
+
+	const pressureVoices = new Set(deal.cases.pressure.points.map((point) => point.voice.name.toLowerCase()));
+	deal.cases.compromise.points.forEach((point, index) => {
+		if (pressureVoices.has(point.voice.name.toLowerCase()))
+			issue(['cases', 'compromise', 'points', index, 'voice'], `${point.voice.name} cannot speak for both camps`);
 	});
 
 	if (deal.date.end !== null && deal.date.end < deal.date.start)

@@ -1,57 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Deal } from './deal-schema.js';
+import { CAMPS, Deal } from './deal-schema.js';
+import { loadPublishers, type PublisherRegistry, sourcePolicyProblems } from './publishers.js';
 
 export const DEFAULT_DEALS_DIR = fileURLToPath(new URL('../../data/deals', import.meta.url));
 
-/** Curated data failed validation. `problems` holds one line per problem, each naming its file. */
-export class DataError extends Error {
-	readonly problems: readonly string[];
+import { DataError, describeIssues, readJson } from './load-json.js';
 
-	constructor(what: string, problems: readonly string[]) {
-		super(`${what}: ${problems.length} problem(s)\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
-		this.name = 'DataError';
-		this.problems = problems;
-	}
-}
-
-/** Formats zod issues as `file: path: message` lines. */
-export function describeIssues(
-	file: string,
-	issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
-): string[] {
-	return issues.map((issue) => {
-		const path = issue.path.map(String).join('.');
-		return `${file}: ${path === '' ? '(root)' : path}: ${issue.message}`;
-	});
-}
-
-/** Reads and parses a JSON file; a read or syntax failure becomes a problem line instead of a throw. */
-export function readJson(path: string, problems: string[]): unknown {
-	const file = basename(path);
-	let raw: string;
-	try {
-		raw = readFileSync(path, 'utf8');
-	} catch (error) {
-		problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
-		return undefined;
-	}
-	try {
-		return JSON.parse(raw);
-	} catch (error) {
-		problems.push(`${file}: invalid JSON (${error instanceof Error ? error.message : String(error)})`);
-		return undefined;
-	}
-}
+export { DataError, describeIssues, readJson };
 
 /**
  * Loads every `*.json` deal in `dir`, validates each against the schema and then checks the deals against
  * each other: the file is named after its id, ids are unique, and no alias is claimed twice or collides
- * with another deal's id or name (case-insensitive). Every problem in every file is collected and thrown
+ * with another deal's id or name (case-insensitive), every source complies with the source policy (data/publishers.json),
+ * and nobody speaks for one camp in one deal and the other camp in another. Every problem in every file is collected and thrown
  * as one DataError, so a curator fixes a batch in one pass. Returns the deals in date order.
  */
-export function loadDeals(dir: string = DEFAULT_DEALS_DIR): readonly Deal[] {
+export function loadDeals(
+	dir: string = DEFAULT_DEALS_DIR,
+	publishers: PublisherRegistry = loadPublishers(),
+): readonly Deal[] {
 	const problems: string[] = [];
 	let files: string[];
 	try {
@@ -80,6 +49,7 @@ export function loadDeals(dir: string = DEFAULT_DEALS_DIR): readonly Deal[] {
 		loaded.push({ file, deal: parsed.data });
 	}
 
+	for (const { file, deal } of loaded) problems.push(...dealSourceProblems(file, deal, publishers));
 	problems.push(...crossCheck(loaded));
 	if (problems.length > 0) throw new DataError(`Deals in ${dir}`, problems);
 
@@ -89,7 +59,7 @@ export function loadDeals(dir: string = DEFAULT_DEALS_DIR): readonly Deal[] {
 }
 
 function crossCheck(loaded: readonly { file: string; deal: Deal }[]): string[] {
-	const problems: string[] = [];
+	const problems: string[] = [...campVoiceProblems(loaded)];
 	const idOwner = new Map<string, string>();
 	for (const { file, deal } of loaded) {
 		const owner = idOwner.get(deal.id);
@@ -121,6 +91,47 @@ function crossCheck(loaded: readonly { file: string; deal: Deal }[]): string[] {
 				problems.push(`${file}: alias "${alias}" is also an alias of ${claimed.file}`);
 			} else if (!claimed) {
 				aliasOwner.set(key, { file, id: deal.id });
+			}
+		}
+	}
+	return problems;
+}
+
+/** Primary links open the text itself or an official statement: only primary and archive publishers qualify. */
+const PRIMARY_KINDS = new Set(['primary', 'archive']);
+
+/** Source-policy problems of one deal: every source, and the publishers its "Read the primary text" links open. */
+export function dealSourceProblems(file: string, deal: Deal, publishers: PublisherRegistry): string[] {
+	const problems: string[] = [];
+	for (const source of deal.sources) {
+		for (const problem of sourcePolicyProblems(source, publishers))
+			problems.push(`${file}: sources.${source.key}: ${problem}`);
+	}
+	const linked =
+		deal.primary.kind === 'text' ? [deal.primary.source] : deal.primary.statements.map((statement) => statement.source);
+	for (const key of linked) {
+		const source = deal.sources.find((candidate) => candidate.key === key);
+		const publisher = source ? publishers.byId.get(source.publisher) : undefined;
+		if (publisher && !PRIMARY_KINDS.has(publisher.kind))
+			problems.push(
+				`${file}: primary: ${key} is ${publisher.name} (${publisher.kind}); the primary link must open a primary or archive page`,
+			);
+	}
+	return problems;
+}
+
+/** Camp voices across every deal: a name that argues for pressure somewhere never argues for compromise elsewhere. */
+export function campVoiceProblems(loaded: readonly { file: string; deal: Deal }[]): string[] {
+	const camps = new Map<string, { camp: string; file: string }>();
+	const problems: string[] = [];
+	for (const { file, deal } of loaded) {
+		for (const camp of CAMPS) {
+			for (const point of deal.cases[camp].points) {
+				const name = point.voice.name.toLowerCase();
+				const seen = camps.get(name);
+				if (seen && seen.camp !== camp)
+					problems.push(`${file}: ${point.voice.name} speaks for ${camp} here and for ${seen.camp} in ${seen.file}`);
+				else if (!seen) camps.set(name, { camp, file });
 			}
 		}
 	}

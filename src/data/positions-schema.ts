@@ -1,36 +1,14 @@
 import { z } from 'zod';
-import { CAMPS, SourceEntry, SourceKeys } from './deal-schema.js';
+import { BothCases, CAMPS, SourceEntry } from './deal-schema.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-export const CasePoint = z
-	.object({
-		text: text(200),
-		/** Who argues it: a named person or institution, never the bot itself. */
-		attribution: text(120),
-		sources: SourceKeys,
-	})
-	.strict();
-export type CasePoint = z.infer<typeof CasePoint>;
-
-/** One side's argument: a summary in our own words and 1–3 attributed, sourced points. */
-export const Case = z
-	.object({
-		summary: text(500),
-		points: z.array(CasePoint).min(1).max(3),
-	})
-	.strict();
-export type Case = z.infer<typeof Case>;
-
-/** "Both cases": pressure and compromise, always together so neither can be shown alone by accident. */
-export const BothCases = z.object({ pressure: Case, compromise: Case }).strict();
-export type BothCases = z.infer<typeof BothCases>;
-
+/**
+ * The general "both cases" (pressure or compromise, not tied to one deal), shown with polls that link no deal. Each
+ * deal's own cases live in its deal file.
+ */
 export const PositionsBody = z
 	.object({
-		schemaVersion: z.literal(1),
+		schemaVersion: z.literal(2),
 		general: BothCases,
-		deals: z.record(z.string().regex(/^[a-z]+\d{4}$/, 'deal id'), BothCases),
 		sources: z.array(SourceEntry).min(1),
 	})
 	.strict();
@@ -38,15 +16,11 @@ export const PositionsBody = z
 /** Every source key the file cites, with the JSON path of the citing point. */
 export function citedPositionKeys(positions: z.infer<typeof PositionsBody>): { path: string; key: string }[] {
 	const cited: { path: string; key: string }[] = [];
-	const add = (path: string, both: BothCases) => {
-		for (const camp of CAMPS) {
-			both[camp].points.forEach((point, index) => {
-				for (const key of point.sources) cited.push({ path: `${path}.${camp}.points[${index}].sources`, key });
-			});
-		}
-	};
-	add('general', positions.general);
-	for (const [dealId, both] of Object.entries(positions.deals)) add(`deals.${dealId}`, both);
+	for (const camp of CAMPS) {
+		positions.general[camp].points.forEach((point, index) => {
+			for (const key of point.sources) cited.push({ path: `general.${camp}.points[${index}].sources`, key });
+		});
+	}
 	return cited;
 }
 
@@ -67,6 +41,11 @@ export const Positions = PositionsBody.superRefine((positions, context) => {
 	const used = new Set(cited.map(({ key }) => key));
 	for (const key of keys) {
 		if (!used.has(key)) issue('sources', `source "${key}" is listed but never cited`);
+	}
+	const pressure = new Set(positions.general.pressure.points.map((point) => point.voice.name.toLowerCase()));
+	for (const point of positions.general.compromise.points) {
+		if (pressure.has(point.voice.name.toLowerCase()))
+			issue('general', `${point.voice.name} cannot speak for both camps`);
 	}
 });
 export type Positions = z.infer<typeof Positions>;

@@ -10,6 +10,8 @@ export interface DealLookupEntry {
 	readonly name: string;
 	readonly fullName: string;
 	readonly aliases: readonly string[];
+	/** Places, programmes and themes ("yongbyon", "kedo"): a query naming one lists every deal involving it. */
+	readonly topics?: readonly string[];
 	/** ISO date, YYYY-MM-DD. */
 	readonly start: string;
 	/** ISO date, YYYY-MM-DD, or null for a deal concluded on a single day. */
@@ -33,12 +35,18 @@ export interface DealIndex {
 	readonly deals: readonly IndexedDeal[];
 	/** Space-free normalized phrase → the deals it names exactly, and how. */
 	readonly exact: ReadonlyMap<string, readonly { readonly id: string; readonly via: ExactVia }[]>;
+	/** Space-free normalized topic → the deals involving it, chronological. */
+	readonly topics: ReadonlyMap<string, readonly string[]>;
 	readonly fuzzy: FuzzyIndex;
 }
 
 export type DealLookupResult =
 	| { readonly kind: 'found'; readonly id: string; readonly via: 'id' | 'name' | 'alias' | 'date' | 'year' | 'fuzzy' }
 	| { readonly kind: 'ambiguous'; readonly candidates: readonly string[]; readonly reason: string }
+	/** Every deal involving a place, programme or theme ("yongbyon"), chronological. */
+	| { readonly kind: 'topic'; readonly topic: string; readonly candidates: readonly string[] }
+	/** Too short to name one deal (one or two characters): the closest deals to pick from, never a card. */
+	| { readonly kind: 'too-short'; readonly candidates: readonly string[] }
 	| { readonly kind: 'none'; readonly suggestions: readonly string[] };
 
 /** A suggestion for Discord autocomplete. */
@@ -96,6 +104,17 @@ export function createDealIndex(entries: readonly DealLookupEntry[]): DealIndex 
 		for (const alias of entry.aliases) addExact(alias, entry.id, 'alias');
 	}
 
+	const topics = new Map<string, string[]>();
+	for (const deal of deals) {
+		const entry = entries.find((candidate) => candidate.id === deal.id);
+		for (const topic of entry?.topics ?? []) {
+			const key = compactKey(topic);
+			const list = topics.get(key) ?? [];
+			if (key !== '' && !list.includes(deal.id)) list.push(deal.id);
+			topics.set(key, list);
+		}
+	}
+
 	const fuzzy = createIndex(
 		entries.map((entry) => ({
 			id: entry.id,
@@ -109,7 +128,7 @@ export function createDealIndex(entries: readonly DealLookupEntry[]): DealIndex 
 			],
 		})),
 	);
-	return { deals, exact, fuzzy };
+	return { deals, exact, topics, fuzzy };
 }
 
 /** A date-shaped query. Month and day are 1-based. */
@@ -308,19 +327,28 @@ function chronological(index: DealIndex, ids: Iterable<string>): string[] {
 
 const VIA_ORDER: readonly ExactVia[] = ['id', 'name', 'alias'];
 
+/** Queries this short name no deal on their own: "a", "19". */
+export const MIN_QUERY_LENGTH = 3;
+
 /**
  * Finds the one deal a query means, in this order:
+ * 0. one or two characters (spaces ignored) are `too-short`: the closest deals to pick from, never a card;
  * 1. an exact id, name, full name or alias (after `normalize`, spaces ignored): "leapday", "Leap-Day Deal";
- * 2. a year, month or day (`parseDateQuery`): deals whose start..end range contains it;
- * 3. a typo-forgiving match, accepted when one deal leads clearly (see `FUZZY_CLEAR_MARGIN` in fuzzy.ts).
+ * 2. a topic — a place, programme or theme ("yongbyon", "kedo", "6 party"): every deal involving it (`topic`);
+ * 3. a year, month or day (`parseDateQuery`): deals whose start..end range contains it;
+ * 4. a typo-forgiving match, accepted when one deal leads clearly (see `FUZZY_CLEAR_MARGIN` in fuzzy.ts).
  * Several equally good deals give `ambiguous` (candidates in chronological order); nothing gives `none`
  * with up to three closest deals (nearest in time for a date), empty only for a blank query. Never throws.
  */
 export function findDeal(index: DealIndex, query: string): DealLookupResult {
 	const text = String(query);
 	if (text.trim() === '') return { kind: 'none', suggestions: [] };
+	const key = compactKey(text);
+	if (key !== '' && key.length < MIN_QUERY_LENGTH) {
+		return { kind: 'too-short', candidates: suggestDeals(index, text, 5).map((suggestion) => suggestion.id) };
+	}
 
-	const exact = index.exact.get(compactKey(text));
+	const exact = index.exact.get(key);
 	if (exact && exact.length > 0) {
 		for (const via of VIA_ORDER) {
 			const ids = [...new Set(exact.filter((item) => item.via === via).map((item) => item.id))];
@@ -330,6 +358,9 @@ export function findDeal(index: DealIndex, query: string): DealLookupResult {
 			}
 		}
 	}
+
+	const topic = index.topics.get(key);
+	if (topic && topic.length > 0) return { kind: 'topic', topic: normalize(text), candidates: topic };
 
 	const date = parseDateQuery(text.trim());
 	if (date) {

@@ -17,6 +17,10 @@ const REQUIRED_IDS = [
 	'pyongyang2018',
 	'hanoi2019',
 	'stockholm2019',
+	'jun1993',
+	'summit2000',
+	'communique2000',
+	'summit2007',
 ];
 
 const deals = loadDeals();
@@ -53,7 +57,7 @@ function problemsAfter(mutate: (draft: Deal) => void): string[] {
 }
 
 describe('deal files', () => {
-	it('hold exactly the eleven required deals, one file each', () => {
+	it('hold exactly the fifteen required deals, one file each', () => {
 		expect(deals.map((item) => item.id).sort()).toEqual([...REQUIRED_IDS].sort());
 		expect(files.sort()).toEqual(REQUIRED_IDS.map((id) => `${id}.json`).sort());
 	});
@@ -92,10 +96,16 @@ describe('deal files', () => {
 		expect(all.filter((alias) => !/\p{L}/u.test(alias))).toEqual([]);
 	});
 
-	it('use only well-formed http(s) URLs, and the link button points at a listed source', () => {
+	it('use only well-formed http(s) URLs, and the primary link names a listed source', () => {
 		for (const item of deals) {
 			for (const source of item.sources) expect(isHttpUrl(source.url), `${item.id} ${source.key}`).toBe(true);
-			expect(item.sources.map((source) => source.url)).toContain(item.primaryText.url);
+			const linked =
+				item.primary.kind === 'text' ? [item.primary.source] : item.primary.statements.map((entry) => entry.source);
+			for (const key of linked)
+				expect(
+					item.sources.map((source) => source.key),
+					item.id,
+				).toContain(key);
 		}
 	});
 
@@ -137,8 +147,8 @@ describe('deal files', () => {
 
 describe('/deal leapday content', () => {
 	const leapday = deal('leapday2012');
-	const dprk = leapday.commitments.filter((item) => item.party === 'DPRK');
-	const us = leapday.commitments.filter((item) => item.party === 'US');
+	const dprk = leapday.commitments.filter((item) => item.givers.includes('DPRK'));
+	const us = leapday.commitments.filter((item) => item.givers.includes('US'));
 
 	it('is found by the names people type', () => {
 		expect(leapday.aliases).toEqual(expect.arrayContaining(['leap day', 'leapday', 'leap day deal']));
@@ -164,7 +174,7 @@ describe('/deal leapday content', () => {
 
 	it('lists 240,000 metric tons of U.S. nutritional assistance', () => {
 		const food = us.find((item) => item.concession === 'food-aid');
-		expect(food?.text).toMatch(/240,000 metric tons of nutritional assistance/);
+		expect(`${food?.short} ${food?.text}`).toMatch(/240,000 metric tons of nutritional assistance/);
 		expect(leapday.summary.text).toMatch(/240,000/);
 	});
 
@@ -172,51 +182,22 @@ describe('/deal leapday content', () => {
 		expect(leapday.status).toBe('collapsed');
 		expect(leapday.ending.date).toBe('2012-04-13');
 		expect(leapday.ending.text).toMatch(/launch/);
-		expect(leapday.ending.text).toMatch(/suspended the food aid/);
-		expect(leapday.events.map((event) => event.date)).toEqual(
-			expect.arrayContaining(['2012-03-16', '2012-03-28', '2012-04-13']),
-		);
+		expect(leapday.ending.text).toMatch(/food aid stayed suspended/);
+		expect(leapday.events.map((event) => event.date)).toEqual(expect.arrayContaining(['2012-03-16', '2012-03-28']));
 		expect(leapday.duration.days).toBe(44);
 	});
 
-	it('keeps claims made only in the DPRK statement labelled as such', () => {
-		const dprkOnly = us.filter((item) => item.sources.every((key) => key.startsWith('LD-kcna')));
-		expect(dprkOnly.length).toBeGreaterThan(0);
-		for (const item of dprkOnly) expect(item.note).toBe('Claimed only in the DPRK statement.');
+	it('keeps what only one of the two statements says as a one-sided claim', () => {
+		const claimed = leapday.commitments.filter((item) => item.stance.kind === 'claimed');
+		expect(claimed.length).toBeGreaterThan(0);
+		for (const item of claimed) expect(item.stance).toMatchObject({ side: expect.stringMatching(/^(US|DPRK)$/) });
 	});
 
-	it('carries its primary text and sources', () => {
-		expect(leapday.primaryText.url).toBe(leapday.sources.find((source) => source.key === 'LD-state')?.url);
+	it('says there was no joint text and links both sides’ statements', () => {
+		expect(leapday.primary.kind).toBe('statements');
+		if (leapday.primary.kind === 'statements')
+			expect(leapday.primary.statements.map((item) => item.party)).toEqual(['US', 'DPRK']);
 		expect(leapday.sources.length).toBeGreaterThanOrEqual(5);
-	});
-});
-
-describe('labelling of offers and reports', () => {
-	it('marks every Hanoi item as offered or asked, not agreed', () => {
-		const hanoi = deal('hanoi2019');
-		expect(hanoi.status).toBe('no-agreement');
-		for (const item of hanoi.commitments)
-			expect(item.note ?? '', item.short).toMatch(/not agreed|refused|unconfirmed|not confirmed/i);
-	});
-
-	it('marks every Stockholm item taken from a single press report as reported', () => {
-		const singleReports = new Set(['ST-vox-kh', 'ST-hani', 'ST-yomiuri']);
-		const reported = deal('stockholm2019').commitments.filter((item) =>
-			item.sources.every((key) => singleReports.has(key)),
-		);
-		expect(reported.length).toBeGreaterThan(0);
-		for (const item of reported) {
-			expect(item.short).toMatch(/^Reportedly/);
-			expect(item.text).toMatch(/^Reportedly, per /);
-			expect(item.note).toMatch(/^REPORTED by /);
-		}
-	});
-
-	it('attributes the 2015 Foreign Affairs reading to the essay, not to a named author', () => {
-		const readings = deal('af1994').readings;
-		expect(readings.map((item) => item.camp)).toEqual(expect.arrayContaining(['pressure', 'compromise']));
-		const essay = readings.find((item) => item.sources.includes('AF-fa2015') && item.camp === 'pressure');
-		expect(essay?.attribution).toMatch(/^A 2015 Foreign Affairs essay/);
 	});
 });
 
@@ -229,13 +210,46 @@ describe('Deal schema guards', () => {
 			/ending\.sources: cites unknown source "gone"/,
 		],
 		[
-			'an unknown source key in a reading',
-			(draft) => (first(draft.readings).sources = ['gone']),
-			/readings\[0\]\.sources: cites unknown source/,
+			'an unknown source key in a camp’s case',
+			(draft) => (first(draft.cases.pressure.points).sources = ['gone']),
+			/cases\.pressure\.points\[0\]\.sources: cites unknown source/,
+		],
+		[
+			'one voice speaking for both camps',
+			(draft) => (first(draft.cases.compromise.points).voice = { ...first(draft.cases.pressure.points).voice }),
+			/cannot speak for both camps/,
+		],
+		[
+			'an offer made by someone other than its giver',
+			(draft) => (first(draft.commitments).stance = { kind: 'offered', by: 'Japan' }),
+			/givers must be exactly/,
+		],
+		[
+			'a demand its own maker is asked to meet',
+			(draft) => {
+				const item = first(draft.commitments);
+				item.stance = { kind: 'demanded', by: first(item.givers) };
+			},
+			/stance\.by must be a party and not a giver/,
+		],
+		[
+			'a share pledged by someone who is not a giver',
+			(draft) => {
+				const item = first(draft.commitments);
+				item.shares = [{ party: 'Russia', text: '1 ton', sources: [...item.sources] }];
+			},
+			/a share belongs to one of the givers/,
 		],
 		[
 			'a listed source nobody cites',
-			(draft) => draft.sources.push({ key: 'spare', url: 'https://example.org/a', title: 't', supports: 's' }),
+			(draft) =>
+				draft.sources.push({
+					key: 'spare',
+					url: 'https://example.org/a',
+					publisher: 'reuters',
+					title: 't',
+					supports: 's',
+				}),
 			/"spare" is listed but never cited/,
 		],
 		['a bare-date alias', (draft) => draft.aliases.push('2/29'), /must contain a letter/],
@@ -249,9 +263,9 @@ describe('Deal schema guards', () => {
 		],
 		['events out of date order', (draft) => draft.events.reverse(), /not in date order/],
 		[
-			'a link button that is not a listed source',
-			(draft) => (draft.primaryText.url = 'https://example.org/other'),
-			/primaryText/,
+			'a primary link that is not a listed source',
+			(draft) => (draft.primary = { kind: 'text', source: 'nowhere' }),
+			/primary\.source: cites unknown source "nowhere"/,
 		],
 		['a malformed URL', (draft) => (first(draft.sources).url = 'not a url'), /well-formed/],
 		['an impossible date', (draft) => (draft.date.start = '2013-02-29'), /date\.start/],
@@ -259,7 +273,7 @@ describe('Deal schema guards', () => {
 		['a field the schema does not know', (draft) => Object.assign(draft, { extra: true }), /extra/],
 		[
 			'a committing party that is not a party to the deal',
-			(draft) => (first(draft.commitments).party = 'Japan'),
+			(draft) => (first(draft.commitments).givers = ['Japan']),
 			/not one of the deal's parties/,
 		],
 		['a deal with no sources on an event', (draft) => (first(draft.events).sources = []), /events\.0\.sources/],
@@ -290,7 +304,7 @@ describe('loadDeals on a broken directory', () => {
 		const broken = structuredClone(deal('leapday2012'));
 		broken.summary.sources = ['missing-key'];
 		writeDeal('leapday2012.json', broken);
-		writeDeal('hanoi2019.json', '{ "schemaVersion": 1, ');
+		writeDeal('hanoi2019.json', '{ "schemaVersion": 2, ');
 		writeDeal('singapore2018.json', deal('singapore2018'));
 
 		let thrown: unknown;

@@ -250,6 +250,14 @@ describe('findDeal: nothing found', () => {
 						expect(result.candidates).toEqual(CHRONOLOGICAL.filter((id) => result.candidates.includes(id)));
 						expect(result.reason.length).toBeGreaterThan(0);
 						break;
+					case 'topic':
+						expect(result.candidates.length).toBeGreaterThan(0);
+						expect(result.candidates).toEqual(CHRONOLOGICAL.filter((id) => result.candidates.includes(id)));
+						break;
+					case 'too-short':
+						expect([...query.replace(/[^\p{L}\p{N}]/gu, '')].length).toBeLessThan(3);
+						expect(result.candidates.every((id) => IDS.has(id))).toBe(true);
+						break;
 					case 'none':
 						expect(result.suggestions.length).toBeLessThanOrEqual(3);
 						expect(result.suggestions.every((id) => IDS.has(id))).toBe(true);

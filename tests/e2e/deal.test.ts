@@ -27,12 +27,17 @@ describe('/deal and /deals through the stand-in', () => {
 			'IAEA inspectors',
 			'240,000 metric tons',
 			'satellite',
-			'suspended the food aid',
+			'North Korea committed to',
+			'The United States committed to',
+			'said, in its own statement only, that the United States would',
+			'No joint text',
 			'Sources',
 		]) {
 			expect(result.text).toContain(fact);
 		}
-		expect(result.text).toContain('[Read the primary text] ↗ https://');
+		// No joint text: a link to each side's own statement instead of "Read the primary text".
+		expect(result.text).toMatch(/\[U\.S\. statement\] ↗ https?:\/\//);
+		expect(result.text).toMatch(/\[North Korea’s statement\] ↗ https?:\/\//);
 	});
 
 	it.each([
@@ -75,7 +80,10 @@ describe('/deal and /deals through the stand-in', () => {
 		expect(first.ok).toBe(true);
 		expect(first.outputs[0]?.kind).toBe('reply');
 		expect(first.text).toContain('only alice can see this');
-		expect(first.text).toContain('offered or asked, not agreed');
+		expect(first.text).toContain('North Korea offered to');
+		expect(first.text).toContain('North Korea asked the United States to');
+		expect(first.text).toContain('The United States asked North Korea to');
+		expect(first.text).not.toMatch(/(The United States|North Korea) committed to/);
 		const second = await session.run('as alice click Sources');
 		expect(second.outputs[0]?.kind).toBe('update');
 		expect(second.text).toMatch(/\*\*1\.\*\* \[.+\]\(https?:\/\//);
@@ -97,7 +105,7 @@ describe('/deal and /deals through the stand-in', () => {
 			value: 'singapore2018',
 		});
 		const all = await session.run('complete /deal name:');
-		expect(all.outputs[0]?.choices).toHaveLength(11);
+		expect(all.outputs[0]?.choices).toHaveLength(15);
 	});
 
 	it('/deals lists every deal in order with a timeline image attached', async () => {
@@ -105,7 +113,8 @@ describe('/deal and /deals through the stand-in', () => {
 		expect(result.ok).toBe(true);
 		const message = result.outputs[0]?.message;
 		const years = [...result.text.matchAll(/`(\d{4})` \*\*/g)].map((match) => Number(match[1]));
-		expect(years).toHaveLength(11);
+		expect(years).toHaveLength(15);
+		expect(result.text).toContain('Nuclear and peace deals on the Korean Peninsula, 1992–2019');
 		expect([...years].sort()).toEqual(years);
 		for (const name of ['Agreed Framework', 'Leap Day Deal', 'Hanoi Summit', 'Stockholm'])
 			expect(result.text).toContain(name);
@@ -117,10 +126,60 @@ describe('/deal and /deals through the stand-in', () => {
 	it('/deals filters, and explains filters that match nothing', async () => {
 		const korean = await session.run('/deals party:ROK from:2018');
 		expect(korean.text).toContain('Panmunjom Declaration');
+		expect(korean.text).toContain('Deals with South Korea, 2018');
+		expect(korean.text).not.toContain('U.S.–North Korea nuclear deals');
 		expect(korean.text).not.toContain('Singapore');
+		const single = await session.run('/deals from:1994 to:1994');
+		expect(single.text).toContain('Nuclear and peace deals on the Korean Peninsula, 1994');
+		expect(single.text).not.toMatch(/1994 \(1994/);
 		const none = await session.run('/deals from:1950 to:1960');
-		expect(none.text).toContain('No deals match 1950–1960');
+		expect(none.text).toContain('No deals in 1950–1960');
 		expect(none.outputs[0]?.message?.visibleTo).not.toBeNull();
+	});
+
+	it('Stockholm says who asked whom for what and each side’s account, with both statements linked', async () => {
+		const result = await session.run('/deal stockholm view:commitments');
+		expect(result.ok).toBe(true);
+		expect(result.text).toContain('North Korea asked the United States to');
+		expect(result.text).not.toMatch(/(The United States|North Korea) committed to/);
+		expect(result.text).toMatch(/\[U\.S\. statement\] ↗ https?:\/\//);
+		expect(result.text).toMatch(/\[North Korea’s statement\] ↗ https?:\/\//);
+	});
+
+	it('Panmunjom shows the joint pledges as both Koreas’, not South Korea’s', async () => {
+		const result = await session.run('/deal panmunjom');
+		expect(result.text).toContain('Both Koreas agreed to');
+		expect(result.text).not.toContain('South Korea committed to');
+	});
+
+	it.each([
+		['yongbyon', ['Agreed Framework', 'Hanoi']],
+		['kedo', ['Agreed Framework']],
+		['6 party', ['Six-Party Joint Statement']],
+		['sanctions', ['Hanoi']],
+	])('/deal %s lists the deals involved, privately', async (topic, names) => {
+		const result = await session.run(`/deal ${topic}`);
+		expect(result.ok).toBe(true);
+		expect(result.text).toMatch(new RegExp(`deals? involves? “${topic}”`));
+		for (const name of names) expect(result.text).toContain(name);
+		expect(result.outputs[0]?.message?.visibleTo).toEqual(expect.any(String));
+	});
+
+	it('a one- or two-letter query never posts a public card', async () => {
+		for (const query of ['a', 'af', '9']) {
+			const result = await session.run(`/deal ${query}`);
+			expect(result.ok).toBe(true);
+			expect(result.outputs[0]?.message?.visibleTo, query).toEqual(expect.any(String));
+			expect(result.text).not.toContain('**Agreed Framework (1994)**');
+		}
+	});
+
+	it('the lessons view shows both camps side by side by named advocates, and says how the order is chosen', async () => {
+		const result = await session.run('/deal hanoi view:lessons');
+		expect(result.text).toContain('The case for pressure');
+		expect(result.text).toContain('The case for compromise');
+		expect(result.text).toContain('the order alternates by year');
+		expect(result.text).not.toMatch(/Senior State Department official/);
 	});
 
 	it('sent nothing Discord would reject', () => {

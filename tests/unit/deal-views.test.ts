@@ -14,7 +14,7 @@ function asDiscordBody(message: ReturnType<typeof renderDeal>) {
 function pageText(dealId: string, view: (typeof DEAL_VIEWS)[number]): string {
 	const deal = library.dealById.get(dealId);
 	if (!deal) throw new Error(dealId);
-	return dealPages(deal, view)
+	return dealPages(deal, library.publishers, view)
 		.map((embed) =>
 			[embed.description ?? '', ...(embed.fields ?? []).map((field) => `${field.name}\n${field.value}`)].join('\n'),
 		)
@@ -23,12 +23,16 @@ function pageText(dealId: string, view: (typeof DEAL_VIEWS)[number]): string {
 }
 
 describe('deal views', () => {
-	it('covers all eleven deals', () => {
+	it('covers all fifteen deals, oldest first', () => {
 		expect(library.deals.map((deal) => deal.id)).toEqual([
 			'jdd1992',
+			'jun1993',
 			'af1994',
+			'summit2000',
+			'communique2000',
 			'sixparty2005',
 			'feb2007',
+			'summit2007',
 			'oct2007',
 			'leapday2012',
 			'panmunjom2018',
@@ -42,9 +46,9 @@ describe('deal views', () => {
 	for (const deal of library.deals) {
 		for (const view of DEAL_VIEWS) {
 			it(`${deal.id} / ${view}: every page is within Discord's limits and its buttons decode`, () => {
-				const pages = dealPages(deal, view);
+				const pages = dealPages(deal, library.publishers, view);
 				for (let page = 0; page < pages.length; page += 1) {
-					const body = asDiscordBody(renderDeal(deal, view, page));
+					const body = asDiscordBody(renderDeal(deal, library.publishers, view, page));
 					expect(checkMessageLimits(body)).toEqual([]);
 					expect(checkAllowedMentions(body)).toBeUndefined();
 					for (const row of body.components) {
@@ -65,7 +69,13 @@ describe('deal views', () => {
 			for (const event of deal.events) expect(timeline).toContain(event.text);
 			const lessons = pageText(deal.id, 'lessons');
 			for (const lesson of deal.lessons) expect(lessons).toContain(lesson.text);
-			for (const reading of deal.readings) expect(lessons).toContain(reading.text);
+			for (const camp of ['pressure', 'compromise'] as const) {
+				expect(lessons).toContain(deal.cases[camp].summary);
+				for (const point of deal.cases[camp].points) {
+					expect(lessons).toContain(point.text);
+					expect(lessons).toContain(point.voice.name);
+				}
+			}
 			const sources = pageText(deal.id, 'sources');
 			for (const source of deal.sources) expect(sources).toContain(source.url);
 		}
@@ -77,14 +87,14 @@ describe('deal views', () => {
 		const firstSource = deal.sources[0];
 		if (!firstSource) throw new Error('no sources');
 		expect(pageText('leapday2012', 'sources')).toContain(
-			`**1.** [${firstSource.title.replace(/[[\]]/g, '')}](${firstSource.url})`,
+			`**1.** [${library.publishers.byId.get(firstSource.publisher)?.name}: ${firstSource.title.replace(/[[\]]/g, '')}](${firstSource.url})`,
 		);
 	});
 
 	it('the leap day card states the facts a member checks first', () => {
 		const deal = library.dealById.get('leapday2012');
 		if (!deal) throw new Error('leapday2012 missing');
-		const card = JSON.stringify(renderDeal(deal).embeds);
+		const card = JSON.stringify(renderDeal(deal, library.publishers).embeds);
 		for (const fact of [
 			'29 February 2012',
 			'nuclear tests',
@@ -93,7 +103,8 @@ describe('deal views', () => {
 			'IAEA',
 			'240,000',
 			'satellite',
-			'suspended the food aid',
+			'no joint text',
+			'U.S. would provide 240,000 tons',
 		]) {
 			expect(card).toContain(fact);
 		}
@@ -102,9 +113,9 @@ describe('deal views', () => {
 	it('an out-of-range page shows the nearest real page', () => {
 		const deal = library.dealById.get('af1994');
 		if (!deal) throw new Error('af1994 missing');
-		const pages = dealPages(deal, 'timeline');
-		expect(renderDeal(deal, 'timeline', 99).embeds[0]).toEqual(
-			renderDeal(deal, 'timeline', pages.length - 1).embeds[0],
+		const pages = dealPages(deal, library.publishers, 'timeline');
+		expect(renderDeal(deal, library.publishers, 'timeline', 99).embeds[0]).toEqual(
+			renderDeal(deal, library.publishers, 'timeline', pages.length - 1).embeds[0],
 		);
 	});
 });

@@ -14,15 +14,15 @@ describe('deal packages for /balance', () => {
 			'enrichment-moratorium',
 			'iaea-monitoring',
 		]);
-		expect(preset.usGives).toEqual(['food-aid', 'security-assurances']);
+		expect(preset.usGives).toEqual(['food-aid']);
 		expect(preset.leftOut).toEqual(expect.arrayContaining(['light-water-reactors', 'yongbyon-freeze']));
 	});
 
-	it('counts offers at talks that produced no deal, but not press reports', () => {
+	it('counts offers and demands at talks that produced no deal, but not press reports', () => {
 		const deal = library.dealById.get('stockholm2019');
 		if (!deal) throw new Error('stockholm2019 missing');
 		const reported = deal.commitments
-			.filter((item) => item.scope === 'reported' && item.concession)
+			.filter((item) => item.stance.kind === 'reported' && item.concession)
 			.map((item) => item.concession);
 		expect(reported.length).toBeGreaterThan(0);
 		const preset = packageOf(deal, library.catalog);

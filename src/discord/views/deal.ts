@@ -6,9 +6,11 @@ import {
 	ButtonStyle,
 	ComponentType,
 } from 'discord-api-types/v10';
-import type { Deal, DealStatus } from '../../data/deal-schema.js';
+import type { BothCases, Camp, Commitment, Deal, DealStatus, SourceEntry } from '../../data/deal-schema.js';
+import type { PublisherRegistry } from '../../data/publishers.js';
 import { encodeCustomId } from '../custom-id.js';
 import { clip, formatDate, formatShortDate, partyName, yearOf } from '../format.js';
+import { commitmentsByStance, sharesText } from './stance.js';
 
 export const DEAL_VIEWS = ['summary', 'commitments', 'timeline', 'lessons', 'sources'] as const;
 export type DealView = (typeof DEAL_VIEWS)[number];
@@ -63,37 +65,81 @@ function dateSpan(deal: Deal): string {
 	return end && end !== start ? `${formatShortDate(start)} – ${formatShortDate(end)}` : formatShortDate(start);
 }
 
-/** The commitments grouped by party, in the order the deal lists its parties. */
-function commitmentsByParty(deal: Deal): { party: string; items: Deal['commitments'] }[] {
-	return deal.parties
-		.map((party) => ({ party, items: deal.commitments.filter((commitment) => commitment.party === party) }))
-		.filter((group) => group.items.length > 0);
+/** The link "Read the primary text" opens: the text itself, or the first side's statement where there is no text. */
+export function primaryUrl(deal: Deal): string {
+	const key = deal.primary.kind === 'text' ? deal.primary.source : deal.primary.statements[0]?.source;
+	return deal.sources.find((source) => source.key === key)?.url ?? deal.sources[0]?.url ?? '';
+}
+
+/** A commitment as a bullet under its stance heading: what is given, and each pledging party's share. */
+function commitmentBullet(item: Commitment): string {
+	const shares = sharesText(item);
+	return `${item.short}${shares ? ` (${shares})` : ''}`;
+}
+
+/**
+ * Which camp is shown first. Neither camp always goes first: pressure leads for deals that began in an even year,
+ * compromise for odd years, and every card that shows both says so.
+ */
+export function campOrder(year: number): readonly [Camp, Camp] {
+	return year % 2 === 0 ? ['pressure', 'compromise'] : ['compromise', 'pressure'];
+}
+
+export function campOrderNote(year: number): string {
+	const [first] = campOrder(year);
+	return `Neither camp always comes first: the order alternates by year (here ${first} first). Parley reports each camp as its advocates argue it and endorses neither.`;
+}
+
+export const CAMP_HEADINGS: Record<Camp, string> = {
+	pressure: 'The case for pressure',
+	compromise: 'The case for compromise',
+};
+
+/** One camp's case: Parley's attributed summary, then each advocate's own words with who they are and the source. */
+export function caseLines(cases: BothCases, camp: Camp, cite: (keys: readonly string[]) => string): string[] {
+	const position = cases[camp];
+	return [
+		position.summary,
+		// The advocate's words: quoted in the data where quoted, closely paraphrased otherwise, so no marks around the whole.
+		...position.points.map(
+			(point) => `• ${point.text} — **${point.voice.name}**, ${point.voice.role}${cite(point.sources)}`,
+		),
+	];
 }
 
 function baseEmbed(deal: Deal, view: DealView): APIEmbed {
 	return {
 		title: `${deal.name} (${yearOf(deal.date.start)})${view === 'summary' ? '' : ` — ${VIEW_LABELS[view]}`}`,
-		url: deal.primaryText.url,
+		url: primaryUrl(deal),
 		color: STATUS_COLOURS[deal.status],
 	};
 }
 
 const FOOTER = 'Facts carry numbered sources (see Sources); interpretations are attributed to who holds them.';
 
-function summaryEmbed(deal: Deal): APIEmbed {
+function summaryEmbed(deal: Deal, publishers: PublisherRegistry): APIEmbed {
 	const fields: APIEmbedField[] = [
 		{ name: 'When', value: deal.date.label, inline: false },
 		{ name: 'Where', value: deal.place.text, inline: false },
 		{ name: 'Parties', value: deal.parties.map(partyName).join(', '), inline: false },
 	];
-	for (const group of commitmentsByParty(deal).slice(0, 4)) {
+	const groups = commitmentsByStance(deal);
+	const shownGroups = groups.slice(0, 4);
+	for (const group of shownGroups) {
 		const limit = group.items.length <= 5 ? 5 : 4;
-		const shown = group.items.slice(0, limit).map((item) => `• ${item.short}${item.note ? ' *' : ''}`);
+		const shown = group.items.slice(0, limit).map((item) => `• ${commitmentBullet(item)}${item.note ? ' *' : ''}`);
 		if (group.items.length > shown.length)
 			shown.push(`• …and ${group.items.length - shown.length} more (see Commitments)`);
-		const verb = deal.status === 'no-agreement' ? 'put on the table' : 'committed to';
-		fields.push({ name: `${partyName(group.party)} ${verb}`, value: clip(shown.join('\n'), FIELD_MAX), inline: false });
+		fields.push({ name: clip(group.heading, 256), value: clip(shown.join('\n'), FIELD_MAX), inline: false });
 	}
+	if (groups.length > shownGroups.length) {
+		const rest = groups.slice(shownGroups.length).reduce((sum, group) => sum + group.items.length, 0);
+		fields.push({
+			name: 'More',
+			value: `${rest} more item${rest === 1 ? '' : 's'} by other stances: see Commitments.`,
+		});
+	}
+	if (deal.primary.kind === 'statements') fields.push({ name: 'No joint text', value: deal.primary.note });
 	const endDate = deal.ending.date ? `${formatDate(deal.ending.date)}: ` : '';
 	fields.push({
 		name: `How it ended — ${STATUS_LABELS[deal.status]}`,
@@ -109,7 +155,9 @@ function summaryEmbed(deal: Deal): APIEmbed {
 		.map((key) => deal.sources.find((source) => source.key === key))
 		.filter((source): source is Deal['sources'][number] => source !== undefined)
 		.slice(0, 3);
-	const links = featured.map((source) => `[${clip(source.title, 70).replace(/[[\]]/g, '')}](${source.url})`);
+	const links = featured.map(
+		(source) => `[${clip(sourceLabel(source, publishers), 80).replace(/[[\]]/g, '')}](${source.url})`,
+	);
 	fields.push({
 		name: 'Sources',
 		value: `${links.join('\n')}${deal.sources.length > 3 ? `\n…and ${deal.sources.length - 3} more (see Sources)` : ''}`,
@@ -128,63 +176,92 @@ function summaryEmbed(deal: Deal): APIEmbed {
 interface Block {
 	readonly heading: string;
 	readonly lines: readonly string[];
+	/** Shown side by side with the next inline block where Discord has room (the two camps). */
+	readonly inline?: boolean;
 }
 
 function commitmentBlocks(deal: Deal): Block[] {
-	return commitmentsByParty(deal).map((group) => ({
-		heading: `${partyName(group.party)}${deal.status === 'no-agreement' ? ' — offered or asked, not agreed' : ''}`,
-		lines: group.items.map(
-			(item) =>
-				`**${item.short}** — ${item.text}${item.note ? ` *(${item.note})*` : ''}${citation(deal, item.sources)}`,
-		),
+	return commitmentsByStance(deal).map((group) => ({
+		heading: group.heading,
+		lines: group.items.map((item) => {
+			const keys = [...item.sources, ...(item.shares ?? []).flatMap((share) => share.sources)];
+			return `**${commitmentBullet(item)}** — ${item.text}${item.note ? ` *(${item.note})*` : ''}${citation(deal, keys)}`;
+		}),
 	}));
 }
 
-function timelineBlocks(deal: Deal): Block[] {
-	const lines = [
-		`**${formatShortDate(deal.date.start)}** — ${deal.name}: ${deal.date.label}${citation(deal, deal.date.sources)}`,
-		...deal.events.map(
-			(event) =>
-				`**${event.dateLabel ?? formatShortDate(event.date)}** — ${event.text}${citation(deal, event.sources)}`,
-		),
-		`**End${deal.ending.date ? `, ${formatShortDate(deal.ending.date)}` : ''}** — ${deal.ending.text}${citation(deal, deal.ending.sources)}`,
-		`**Lifespan** — ${deal.duration.text}`,
+/** One row of a deal's timeline: its date (for ordering) and the line shown. */
+export interface TimelineRow {
+	readonly date: string;
+	readonly kind: 'start' | 'event' | 'end';
+	readonly line: string;
+}
+
+/** The deal's start, its events and its end in date order (the end sits where it happened, not always last). */
+export function timelineRows(deal: Deal): TimelineRow[] {
+	const rank = { start: 0, event: 1, end: 2 } as const;
+	const rows: TimelineRow[] = [
+		{
+			date: deal.date.start,
+			kind: 'start',
+			line: `**${formatShortDate(deal.date.start)}** — ${deal.name}: ${deal.date.label}${citation(deal, deal.date.sources)}`,
+		},
+		...deal.events.map((event) => ({
+			date: event.date,
+			kind: 'event' as const,
+			line: `**${event.dateLabel ?? formatShortDate(event.date)}** — ${event.text}${event.singleSource ? ' *(single source)*' : ''}${citation(deal, event.sources)}`,
+		})),
 	];
+	if (deal.ending.date) {
+		rows.push({
+			date: deal.ending.date,
+			kind: 'end',
+			line: `**End, ${formatShortDate(deal.ending.date)}** — ${deal.ending.text}${citation(deal, deal.ending.sources)}`,
+		});
+	}
+	// Array.prototype.sort is stable: rows of one date keep the data's order, the start first and the end last.
+	return rows.sort((a, b) => a.date.localeCompare(b.date) || rank[a.kind] - rank[b.kind]);
+}
+
+function timelineBlocks(deal: Deal): Block[] {
+	const lines = timelineRows(deal).map((row) => row.line);
+	if (!deal.ending.date) lines.push(`**End** — ${deal.ending.text}${citation(deal, deal.ending.sources)}`);
+	lines.push(`**Lifespan** — ${deal.duration.text}`);
 	return [{ heading: 'What actually happened', lines }];
 }
 
 function lessonBlocks(deal: Deal): Block[] {
-	const blocks: Block[] = [
+	const cite = (keys: readonly string[]) => citation(deal, keys);
+	const year = Number(yearOf(deal.date.start));
+	return [
 		{
 			heading: 'Lessons, as drawn by those named',
-			lines: deal.lessons.map((lesson) => `> ${lesson.text}\n— ${lesson.attribution}${citation(deal, lesson.sources)}`),
+			lines: deal.lessons.map((lesson) => `> ${lesson.text}\n— ${lesson.attribution}${cite(lesson.sources)}`),
 		},
+		...campOrder(year).map((camp) => ({
+			heading: CAMP_HEADINGS[camp],
+			lines: caseLines(deal.cases, camp, cite),
+			inline: true,
+		})),
+		{ heading: 'How both cases are shown', lines: [campOrderNote(year)] },
 	];
-	for (const camp of ['pressure', 'compromise'] as const) {
-		const readings = deal.readings.filter((reading) => reading.camp === camp);
-		if (readings.length === 0) continue;
-		blocks.push({
-			heading: camp === 'pressure' ? 'How the pressure camp reads it' : 'How the compromise camp reads it',
-			lines: readings.map((reading) => `${reading.text} — ${reading.attribution}${citation(deal, reading.sources)}`),
-		});
-	}
-	if (deal.readings.length > 0) {
-		blocks.push({
-			heading: 'Note',
-			lines: ['Parley reports both readings as their holders state them; it does not endorse either.'],
-		});
-	}
-	return blocks;
 }
 
-function sourceBlocks(deal: Deal): Block[] {
+/** "U.S. Department of State: Agreed Framework (text)": a source named by its publisher, as a reader checks it. */
+export function sourceLabel(source: SourceEntry, publishers: PublisherRegistry): string {
+	const publisher = publishers.byId.get(source.publisher)?.name;
+	return publisher ? `${publisher}: ${source.title}` : source.title;
+}
+
+function sourceBlocks(deal: Deal, publishers: PublisherRegistry): Block[] {
 	return [
 		{
 			heading: 'Numbered as cited in the other views',
-			lines: deal.sources.map(
-				(source, index) =>
-					`**${index + 1}.** [${source.title.replace(/[[\]]/g, '')}](${source.url}) — ${source.supports}`,
-			),
+			lines: deal.sources.map((source, index) => {
+				const kind = publishers.byId.get(source.publisher)?.kind;
+				const label = sourceLabel(source, publishers).replace(/[[\]]/g, '');
+				return `**${index + 1}.** [${label}](${source.url})${kind ? ` *(${kind})*` : ''} — ${source.supports}`;
+			}),
 		},
 	];
 }
@@ -210,7 +287,7 @@ export function paginate(deal: Deal, view: Exclude<DealView, 'summary'>, blocks:
 			if (used + block.heading.length + value.length > PAGE_BUDGET || fields.length >= 25) flush();
 			// Within a page a continuation needs no heading of its own (Discord requires a non-empty name).
 			const name = !continued ? block.heading : fields.length === 0 ? `${block.heading} (continued)` : '\u200b';
-			fields.push({ name, value });
+			fields.push(block.inline ? { name, value, inline: true } : { name, value });
 			used += name.length + value.length;
 			chunk = [];
 			chunkLength = 0;
@@ -244,10 +321,10 @@ function splitLongLine(line: string, max: number): string[] {
 	return pieces;
 }
 
-export function dealPages(deal: Deal, view: DealView): APIEmbed[] {
+export function dealPages(deal: Deal, publishers: PublisherRegistry, view: DealView): APIEmbed[] {
 	switch (view) {
 		case 'summary':
-			return [summaryEmbed(deal)];
+			return [summaryEmbed(deal, publishers)];
 		case 'commitments':
 			return paginate(deal, view, commitmentBlocks(deal));
 		case 'timeline':
@@ -255,13 +332,37 @@ export function dealPages(deal: Deal, view: DealView): APIEmbed[] {
 		case 'lessons':
 			return paginate(deal, view, lessonBlocks(deal));
 		case 'sources':
-			return paginate(deal, view, sourceBlocks(deal));
+			return paginate(deal, view, sourceBlocks(deal, publishers));
 	}
 }
 
+/**
+ * "Read the primary text" opens the text itself; where talks produced no text, one button per side's own statement
+ * ("U.S. statement", "North Korea's statement").
+ */
+function primaryButtons(deal: Deal): APIButtonComponent[] {
+	const url = (key: string) => deal.sources.find((source) => source.key === key)?.url;
+	if (deal.primary.kind === 'text') {
+		const link = url(deal.primary.source);
+		return link
+			? [{ type: ComponentType.Button, style: ButtonStyle.Link, label: 'Read the primary text', url: link }]
+			: [];
+	}
+	return deal.primary.statements.flatMap((statement) => {
+		const link = url(statement.source);
+		const label = statement.party === 'US' ? 'U.S. statement' : `${partyName(statement.party)}’s statement`;
+		return link ? [{ type: ComponentType.Button as const, style: ButtonStyle.Link as const, label, url: link }] : [];
+	});
+}
+
 /** One view of one deal, page `page` (0-based), with the view switcher, paging and the primary-text link. */
-export function renderDeal(deal: Deal, view: DealView = 'summary', page = 0): DealMessage {
-	const pages = dealPages(deal, view);
+export function renderDeal(
+	deal: Deal,
+	publishers: PublisherRegistry,
+	view: DealView = 'summary',
+	page = 0,
+): DealMessage {
+	const pages = dealPages(deal, publishers, view);
 	const index = Math.min(Math.max(page, 0), pages.length - 1);
 	const embed = pages[index] ?? pages[0];
 	if (!embed) throw new RangeError(`deal ${deal.id} has no ${view} page`);
@@ -297,12 +398,7 @@ export function renderDeal(deal: Deal, view: DealView = 'summary', page = 0): De
 			},
 		);
 	}
-	navigation.push({
-		type: ComponentType.Button,
-		style: ButtonStyle.Link,
-		label: 'Read the primary text',
-		url: deal.primaryText.url,
-	});
+	navigation.push(...primaryButtons(deal));
 	return {
 		embeds: [embed],
 		components: [viewRow, { type: ComponentType.ActionRow, components: navigation }],

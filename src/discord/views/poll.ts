@@ -7,10 +7,11 @@ import {
 	ComponentType,
 } from 'discord-api-types/v10';
 import type { Deal } from '../../data/deal-schema.js';
-import type { Case, Positions } from '../../data/positions-schema.js';
 import { discordTimestamp, type PollRecord, type Tally } from '../../domain/poll.js';
+import type { Library } from '../../library.js';
 import { encodeCustomId } from '../custom-id.js';
 import { clip, formatShortDate, quoteUserText } from '../format.js';
+import { CAMP_HEADINGS, campOrder, campOrderNote, caseLines } from './deal.js';
 
 export const STYLE_LABELS: Record<PollRecord['style'], string> = {
 	'pressure-compromise': 'Pressure or compromise',
@@ -198,31 +199,35 @@ export function renderPollResults(
 	};
 }
 
-function caseField(name: string, position: Case, positions: Positions): APIEmbedField {
-	const sources = new Map(positions.sources.map((source) => [source.key, source]));
-	const points = position.points.map((point) => {
-		const links = point.sources
-			.map((key) => sources.get(key))
-			.filter((source) => source !== undefined)
-			.map((source) => `[source](${source.url})`)
-			.join(' ');
-		return `• ${point.text} — *${point.attribution}* ${links}`;
-	});
-	return { name, value: clip(`${position.summary}\n${points.join('\n')}`, 1024) };
-}
-
-/** "Both cases": the argument for pressure and the argument for compromise, attributed and sourced, side by side. */
-export function renderBothCases(deal: Deal | null, positions: Positions): PollMessage {
-	const cases = (deal ? positions.deals[deal.id] : undefined) ?? positions.general;
+/**
+ * "Both cases": the argument for pressure and the argument for compromise side by side, each an attributed summary
+ * followed by its advocates' own words. A deal's own cases when the poll links one, the general cases otherwise.
+ */
+export function renderBothCases(deal: Deal | null, library: Pick<Library, 'positions'>): PollMessage {
+	const { cases, sources } = deal
+		? { cases: deal.cases, sources: deal.sources }
+		: { cases: library.positions.general, sources: library.positions.sources };
+	const byKey = new Map(sources.map((source) => [source.key, source]));
+	const cite = (keys: readonly string[]) => {
+		const links = keys.flatMap((key) => {
+			const source = byKey.get(key);
+			return source ? [`[source](${source.url})`] : [];
+		});
+		return links.length > 0 ? ` ${links.join(' ')}` : '';
+	};
+	const year = deal ? Number(deal.date.start.slice(0, 4)) : new Date().getUTCFullYear();
 	return {
 		embeds: [
 			{
 				title: deal ? `Both cases: ${deal.name}` : 'Both cases: pressure or compromise',
-				description: 'Each case in the words of those who make it. Parley does not take a side.',
-				fields: [
-					caseField('The case for pressure', cases.pressure, positions),
-					caseField('The case for compromise', cases.compromise, positions),
-				],
+				description:
+					'What each camp’s advocates argue: a summary by Parley naming who argues it, then their own words with a source.',
+				fields: campOrder(year).map((camp) => ({
+					name: CAMP_HEADINGS[camp],
+					value: clip(caseLines(cases, camp, cite).join('\n'), 1024),
+					inline: true,
+				})),
+				footer: { text: clip(campOrderNote(year), 2048) },
 				color: 0x0ea5e9,
 			},
 		],
