@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDeals } from '../../src/data/deals.js';
 import { TrySession } from '../../src/local/session.js';
 import type { MessageState } from '../../src/local/standin/state.js';
 
@@ -197,6 +198,17 @@ describe('/poll through the stand-in', () => {
 		const cases = await session.run('as lee click Both cases');
 		expect(cases.text).toContain('The case for pressure');
 		expect(cases.text).toContain('The case for compromise');
+		// Each case whole, attributed to its named advocates, and the card says how the order is chosen.
+		const hanoi = loadDeals().find((deal) => deal.id === 'hanoi2019');
+		for (const camp of ['pressure', 'compromise'] as const) {
+			for (const point of hanoi?.cases[camp].points ?? []) {
+				expect(cases.text).toContain(point.text);
+				expect(cases.text).toContain(`**${point.voice.name}**`);
+			}
+		}
+		expect(hanoi?.cases.pressure.points.length).toBeGreaterThan(0);
+		expect(cases.text).toContain('the order alternates by year');
+		expect(cases.text).not.toContain('in the words of those who make it');
 		const closed = await session.run('advance 15m');
 		expect(closed.text).toContain('Mean on the scale');
 		const custom = await session.run(

@@ -216,21 +216,21 @@ export function renderBothCases(deal: Deal | null, library: Pick<Library, 'posit
 		return links.length > 0 ? ` ${links.join(' ')}` : '';
 	};
 	const year = deal ? Number(deal.date.start.slice(0, 4)) : new Date().getUTCFullYear();
+	const order = campOrder(year);
+	// One embed a camp, so each case is shown whole (an embed field would cut it at 1,024 characters).
 	return {
-		embeds: [
-			{
-				title: deal ? `Both cases: ${deal.name}` : 'Both cases: pressure or compromise',
-				description:
-					'What each camp’s advocates argue: a summary by Parley naming who argues it, then their own words with a source.',
-				fields: campOrder(year).map((camp) => ({
-					name: CAMP_HEADINGS[camp],
-					value: clip(caseLines(cases, camp, cite).join('\n'), 1024),
-					inline: true,
-				})),
-				footer: { text: clip(campOrderNote(year), 2048) },
-				color: 0x0ea5e9,
-			},
-		],
+		embeds: order.map((camp, index) => ({
+			title: `${CAMP_HEADINGS[camp]}${deal ? ` — ${deal.name}` : ''}`,
+			description: clip(caseLines(cases, camp, cite).join('\n'), 4096),
+			color: camp === 'pressure' ? 0xf97316 : 0x0ea5e9,
+			...(index === 0
+				? {
+						author: {
+							name: 'Both cases: what each camp’s advocates argue, summarised by Parley, then in their own words',
+						},
+					}
+				: { footer: { text: clip(campOrderNote(year), 2048) } }),
+		})),
 		components: [],
 		allowedMentions: { parse: [] },
 	};
