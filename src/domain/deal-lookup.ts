@@ -327,6 +327,9 @@ function chronological(index: DealIndex, ids: Iterable<string>): string[] {
 
 const VIA_ORDER: readonly ExactVia[] = ['id', 'name', 'alias'];
 
+/** Autocomplete score of a deal found only through a topic: below any name match. */
+const TOPIC_SCORE = 0.3;
+
 /** Queries this short name no deal on their own: "a", "19". */
 export const MIN_QUERY_LENGTH = 3;
 
@@ -398,7 +401,8 @@ export function findDeal(index: DealIndex, query: string): DealLookupResult {
  * Autocomplete choices for a partly typed deal. A blank text lists every deal, oldest first (the order of
  * `/deals`). Otherwise: deals matching a typed year or date first (score 1), then deals with a name, alias or
  * id starting with the text, then deals with words starting with the typed words, then typo-forgiving
- * matches (bands as in `complete` in fuzzy.ts); equal scores in chronological order. At most `limit`,
+ * matches (bands as in `complete` in fuzzy.ts), then deals with a topic starting with the text ("yongb");
+ * equal scores in chronological order. At most `limit`,
  * capped at Discord's 25.
  */
 export function suggestDeals(index: DealIndex, partial: string, limit = MAX_DEAL_SUGGESTIONS): DealSuggestion[] {
@@ -417,6 +421,14 @@ export function suggestDeals(index: DealIndex, partial: string, limit = MAX_DEAL
 	if (date) for (const deal of index.deals) if (matchesDate(deal, date)) scores.set(deal.id, 1);
 	for (const match of complete(index.fuzzy, text, index.deals.length)) {
 		if (!scores.has(match.id)) scores.set(match.id, match.score);
+	}
+	// A topic being typed ("yongb") lists the deals involving it, after the deals whose names match.
+	const key = compactKey(text);
+	if (key.length >= MIN_QUERY_LENGTH) {
+		for (const [topic, ids] of index.topics) {
+			if (!topic.startsWith(key)) continue;
+			for (const id of ids) if (!scores.has(id)) scores.set(id, TOPIC_SCORE);
+		}
 	}
 	return [...scores]
 		.map(([id, score]) => ({ id, score }))

@@ -104,6 +104,9 @@ describe('/deal and /deals through the stand-in', () => {
 			name: 'Singapore Summit Statement — 12 Jun 2018',
 			value: 'singapore2018',
 		});
+		const topic = await session.run('complete /deal name:yongb');
+		const values = topic.outputs[0]?.choices?.map((choice) => choice.value) ?? [];
+		expect(values).toEqual(expect.arrayContaining(['af1994', 'leapday2012', 'hanoi2019']));
 		const all = await session.run('complete /deal name:');
 		expect(all.outputs[0]?.choices).toHaveLength(15);
 	});
