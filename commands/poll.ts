@@ -83,7 +83,7 @@ async function showResults(
 		tally,
 		now: ctx.clock.now(),
 		deal,
-		memberCount: interaction.guild?.memberCount ?? null,
+		memberCount: await ctx.polls.memberCount(poll.guildId, { waitMs: 1_000 }),
 		voters: byChoice,
 	});
 	await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });

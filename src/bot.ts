@@ -1,5 +1,6 @@
 import { type CacheFactory, Client, Events, GatewayIntentBits, LimitedCollection, Options, Routes } from 'discord.js';
 import type { APIMessage } from 'discord-api-types/v10';
+import { z } from 'zod';
 import { commands as defaultCommands } from '../commands/index.js';
 import { type Clock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -108,9 +109,19 @@ function pollPort(client: Client): PollPort {
 				...(files ? { files: files.map((file) => ({ name: file.name, data: file.data })) } : {}),
 			});
 		},
-		memberCount: (guildId) => client.guilds.cache.get(guildId)?.memberCount ?? null,
+		// The gateway's member_count is the count when the bot connected (no privileged members intent follows joins
+		// and leaves), so turnout asks Discord for the approximate count; the poll service caches it for minutes.
+		async memberCount(guildId) {
+			const guild = GuildCounts.parse(
+				await client.rest.get(Routes.guild(guildId), { query: new URLSearchParams({ with_counts: 'true' }) }),
+			);
+			return guild.approximate_member_count ?? null;
+		},
 	};
 }
+
+/** The part of `GET /guilds/{id}?with_counts=true` that turnout reads. */
+const GuildCounts = z.object({ approximate_member_count: z.number().int().nonnegative().optional() });
 
 /** The composition root shared by `npm start`, `npm run try` and the tests: store → context → client → login. */
 export async function startBot(options: BotOptions): Promise<RunningBot> {

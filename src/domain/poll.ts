@@ -253,7 +253,15 @@ export interface Tally {
 	readonly counts: number[];
 	/** Votes counted (in-range ones only). */
 	readonly total: number;
-	/** Whole percentages as the results chart shows them: sum to 100 when there are votes, all 0 otherwise. */
+	/**
+	 * Members whose ballot was counted. Turnout counts these, never votes: with one pick per member they are equal
+	 * today, but a poll allowing several picks would have more votes than voters.
+	 */
+	readonly voters: number;
+	/**
+	 * Whole percentages as the results chart shows them (see `wholePercentages`): equal counts show equal
+	 * percentages; they add up to 100, or just under when a tie forbids rounding one choice up; all 0 with no votes.
+	 */
 	readonly percentages: number[];
 	/** Indexes of the choices with the most votes (several on a tie); empty when nobody voted. */
 	readonly leaders: number[];
@@ -285,7 +293,71 @@ export function tally(
 					distribution: counts.map((count) => count / total),
 				}
 			: null;
-	return { counts, total, percentages: wholePercentages(counts, total), leaders, scale, ignored };
+	return { counts, total, voters: total, percentages: wholePercentages(counts, total), leaders, scale, ignored };
+}
+
+/** How the top of a tally stands: nobody voted, one choice has the most votes, or several share the most. */
+export type Standing =
+	| { readonly kind: 'no-votes' }
+	| { readonly kind: 'lead'; readonly choice: number; readonly count: number }
+	| { readonly kind: 'tie'; readonly choices: readonly number[]; readonly count: number };
+
+/**
+ * Whether a choice leads or the lead is tied, from the votes per choice. A tie is never a lead: only a choice alone
+ * at the top leads.
+ */
+export function standing(tally: Pick<Tally, 'counts'>): Standing {
+	const count = Math.max(0, ...tally.counts);
+	if (!(count > 0)) return { kind: 'no-votes' };
+	const top = tally.counts.flatMap((value, index) => (value === count ? [index] : []));
+	const [first, ...others] = top;
+	if (first === undefined) return { kind: 'no-votes' };
+	return others.length === 0 ? { kind: 'lead', choice: first, count } : { kind: 'tie', choices: top, count };
+}
+
+/** Turnout as the card states it: members who voted, against the server's size when that is known. */
+export interface Turnout {
+	/** Members whose vote counts (never the number of votes). */
+	readonly voters: number;
+	/**
+	 * About how many members could have voted; null when unknown or when only a role may vote (the bot cannot
+	 * count a role's members without the privileged members intent). Never below `voters`: Discord's approximate
+	 * member count lags behind members who just joined, and a turnout over 100% would be a false alarm.
+	 */
+	readonly members: number | null;
+	/** Whole percent of `members` who voted, 0 to 100; null when `members` is. */
+	readonly percent: number | null;
+}
+
+/**
+ * Turnout of a poll from its voters and the server's approximate member count (null or 0 when unknown).
+ * `wholeServer` is false when a voter role limits who may vote: the server's size is then the wrong denominator.
+ */
+export function turnout(voters: number, approximateMembers: number | null, wholeServer: boolean): Turnout {
+	const counted = Number.isSafeInteger(voters) && voters > 0 ? voters : 0;
+	if (!wholeServer || approximateMembers === null || !Number.isFinite(approximateMembers) || approximateMembers <= 0)
+		return { voters: counted, members: null, percent: null };
+	const members = Math.max(Math.floor(approximateMembers), counted);
+	return { voters: counted, members, percent: Math.min(100, Math.round((100 * counted) / members)) };
+}
+
+/**
+ * How often the public card may be edited at a poll's age. Discord limits edits of messages older than an hour
+ * (error 30046, "Maximum number of edits to messages older than 1 hour reached"), so a card is refreshed within
+ * 5 seconds of a vote during its first hour and less often as it ages, for the poll's whole life.
+ */
+export const LIVE_CARD_REFRESH: readonly { readonly untilAgeMs: number; readonly everyMs: number }[] = [
+	{ untilAgeMs: 60 * 60 * 1000, everyMs: 5_000 },
+	{ untilAgeMs: 6 * 60 * 60 * 1000, everyMs: 60_000 },
+	{ untilAgeMs: 24 * 60 * 60 * 1000, everyMs: 5 * 60_000 },
+	{ untilAgeMs: Number.POSITIVE_INFINITY, everyMs: 15 * 60_000 },
+];
+
+/** The least time between two edits of a card this old (ms since the poll started). */
+export function liveCardRefreshMs(ageMs: number): number {
+	const age = Number.isFinite(ageMs) ? Math.max(0, ageMs) : 0;
+	const step = LIVE_CARD_REFRESH.find((candidate) => age < candidate.untilAgeMs) ?? LIVE_CARD_REFRESH.at(-1);
+	return step?.everyMs ?? 15 * 60_000;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -64,7 +64,11 @@ function renderMessageRaw(message: MessageState): string {
 		}
 		if (isObject(embed.image) && text(embed.image.url))
 			box.push(`[image: ${text(embed.image.url).replace(/^attachment:\/\//, '')}]`);
-		if (isObject(embed.footer) && text(embed.footer.text)) box.push(`— ${renderTimestamps(text(embed.footer.text))}`);
+		// Discord shows an embed's timestamp after its footer, in the reader's time zone (UTC here).
+		const stamp = Date.parse(text(embed.timestamp));
+		const when = Number.isNaN(stamp) ? '' : `${new Date(stamp).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+		const footer = isObject(embed.footer) ? renderTimestamps(text(embed.footer.text)) : '';
+		if (footer || when) box.push(`— ${[footer, when].filter(Boolean).join(' • ')}`);
 		lines.push(indent(box.join('\n'), '│ '));
 	}
 	for (const row of message.components) {

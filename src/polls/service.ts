@@ -6,6 +6,7 @@ import {
 	closedRecord,
 	closingRecord,
 	discordTimestamp,
+	liveCardRefreshMs,
 	nextWakeDelay,
 	type PollRecord,
 	receiptText,
@@ -18,6 +19,7 @@ import type { Logger } from '../logger.js';
 import { renderPollChartPng } from '../render/poll-chart.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
+import { MemberCounts } from './member-counts.js';
 
 /** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
 export interface PollPort {
@@ -29,8 +31,11 @@ export interface PollPort {
 		message: PollMessage,
 		files?: readonly { name: string; data: Buffer }[],
 	): Promise<void>;
-	/** Members in the server, for turnout; null when unknown. */
-	memberCount(guildId: string): number | null;
+	/**
+	 * The server's approximate member count, for turnout: the bot asks Discord (`GET /guilds/{id}?with_counts=true`);
+	 * null when unknown. Called at most every few minutes per server (see `MemberCounts`); may throw.
+	 */
+	memberCount(guildId: string): Promise<number | null> | number | null;
 }
 
 export interface PollServiceOptions {
@@ -44,13 +49,8 @@ export interface PollServiceOptions {
 	 * scheduled and closed here only.
 	 */
 	readonly ownedGuildIds: () => readonly string[];
-	/** At most one card edit per poll per this many ms (real time: Discord's rate limits are). */
-	readonly refreshIntervalMs?: number;
 	readonly sweepIntervalMs?: number;
 }
-
-/** After this long the card stops changing per vote (Discord limits edits of old messages); "Results" stays live. */
-export const LIVE_CARD_WINDOW_MS = 60 * 60 * 1000;
 
 export type VoteOutcome = {
 	readonly kind: 'recorded' | 'changed' | 'same' | 'refused' | 'failed';
@@ -91,8 +91,12 @@ interface Runtime {
 	idle: (() => void)[];
 }
 
+/** A card's refresh schedule: the card promises the next vote shows within `everyMs` of its last edit. */
 interface RefreshState {
+	/** Clock time of the last edit (−∞ before the first one in this process). */
 	lastAt: number;
+	/** The delay the last edit promised on the card (`liveCardRefreshMs` at the card's age then). */
+	everyMs: number;
 	timer: NodeJS.Timeout | null;
 }
 
@@ -106,12 +110,12 @@ export class PollService {
 	private sweepTimer: NodeJS.Timeout | null = null;
 	private unsubscribeClock: (() => void) | null = null;
 	private stopped = false;
-	private readonly refreshIntervalMs: number;
+	private readonly memberCounts: MemberCounts;
 	/** Open polls of the owned servers: loaded at start, kept current by create and close; the sweep reads this. */
 	private readonly open = new Map<string, OpenPollEntry>();
 
 	constructor(private readonly options: PollServiceOptions) {
-		this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
+		this.memberCounts = new MemberCounts((guildId) => options.port.memberCount(guildId), options.clock, options.logger);
 	}
 
 	private get now(): number {
@@ -125,7 +129,10 @@ export class PollService {
 		const count = await this.adopt(this.options.ownedGuildIds());
 		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
 		this.sweepTimer.unref();
-		this.unsubscribeClock = this.options.clock.onJump(() => void this.sweep());
+		this.unsubscribeClock = this.options.clock.onJump(() => {
+			void this.sweep();
+			this.rescheduleRefreshes();
+		});
 		this.options.logger.info({ openPolls: count }, 'poll scheduler started');
 	}
 
@@ -248,7 +255,9 @@ export class PollService {
 		this.open.set(poll.id, entry);
 		let messageId: string;
 		try {
-			messageId = await this.options.port.post(poll.channelId, this.card(poll, tally(poll, [])));
+			// A new poll's turnout starts from today's member count, not one cached from an earlier poll.
+			await this.memberCount(poll.guildId, { maxAgeMs: 0 });
+			messageId = await this.options.port.post(poll.channelId, await this.card(poll, tally(poll, [])));
 		} catch (error) {
 			// Nothing was posted, so nobody can vote: retire the poll instead of leaving it scheduled.
 			await store.savePoll({
@@ -382,42 +391,74 @@ export class PollService {
 		return { tally: tally(poll, runtime.votes.values()), voters: runtime.votes };
 	}
 
-	card(poll: PollRecord, current: Tally, chartFile?: string): PollMessage {
+	/**
+	 * The server's approximate member count, fetched from Discord and refreshed every few minutes; null if unknown.
+	 * With `waitMs`, a slow fetch yields the last known count instead (for replies that must come within 3 s);
+	 * `maxAgeMs` 0 asks Discord again whatever the cache holds.
+	 */
+	memberCount(guildId: string, options: { waitMs?: number; maxAgeMs?: number } = {}): Promise<number | null> {
+		return this.memberCounts.get(guildId, options);
+	}
+
+	async card(poll: PollRecord, current: Tally, chartFile?: string): Promise<PollMessage> {
 		const deal = poll.dealId ? (this.options.library.dealById.get(poll.dealId) ?? null) : null;
+		const memberCount = await this.memberCount(poll.guildId);
 		return renderPollCard(poll, {
 			tally: current,
 			now: this.now,
 			deal,
-			memberCount: this.options.port.memberCount(poll.guildId),
+			memberCount,
 			...(chartFile ? { chartFile } : {}),
 		});
 	}
 
-	/** At most one card edit per poll per interval; the last edit always shows the latest count. */
+	/**
+	 * Edits the card after a vote, for the poll's whole life, as often as the card promises: within 5 seconds while it
+	 * is young, less often as it ages (`liveCardRefreshMs`; Discord limits edits of hour-old messages). Each edit
+	 * says on the card when it was made and how soon the next vote will show; the delay counted from the last edit
+	 * is the one that edit promised, so the card never says more than is kept.
+	 */
 	private scheduleRefresh(pollId: string): void {
 		if (this.stopped) return;
-		const state = this.refreshes.get(pollId) ?? { lastAt: 0, timer: null };
-		this.refreshes.set(pollId, state);
+		let state = this.refreshes.get(pollId);
+		if (!state) {
+			state = { lastAt: Number.NEGATIVE_INFINITY, everyMs: 0, timer: null };
+			this.refreshes.set(pollId, state);
+		}
 		if (state.timer) return;
-		const delay = Math.max(0, state.lastAt + this.refreshIntervalMs - Date.now());
+		this.armRefresh(pollId, state);
+	}
+
+	private armRefresh(pollId: string, state: RefreshState): void {
+		const delay = Math.max(0, Math.min(state.lastAt + state.everyMs - this.now, state.everyMs));
 		state.timer = setTimeout(() => {
 			state.timer = null;
-			state.lastAt = Date.now();
-			void this.track(this.refreshCard(pollId));
+			state.lastAt = this.now;
+			void this.track(this.refreshCard(pollId, state));
 		}, delay);
 		state.timer.unref();
 	}
 
-	private async refreshCard(pollId: string): Promise<void> {
+	/** After the clock jumps (the console's `advance`), pending edits are due by the new time, not the old. */
+	private rescheduleRefreshes(): void {
+		if (this.stopped) return;
+		for (const [pollId, state] of this.refreshes) {
+			if (!state.timer) continue;
+			clearTimeout(state.timer);
+			this.armRefresh(pollId, state);
+		}
+	}
+
+	private async refreshCard(pollId: string, state: RefreshState): Promise<void> {
 		const runtime = await this.runtimes.get(pollId);
 		if (!runtime || runtime.closing || !runtime.poll.messageId) return;
 		const { poll } = runtime;
-		if (this.now - poll.createdAt > LIVE_CARD_WINDOW_MS) return;
+		state.everyMs = liveCardRefreshMs(this.now - poll.createdAt);
 		try {
 			await this.options.port.edit(
 				poll.channelId,
 				poll.messageId as string,
-				this.card(poll, tally(poll, runtime.votes.values())),
+				await this.card(poll, tally(poll, runtime.votes.values())),
 			);
 		} catch (error) {
 			this.options.logger.warn(
@@ -465,7 +506,7 @@ export class PollService {
 							? { mean: final.scale.mean, minLabel: closed.choices[0] ?? '', maxLabel: closed.choices.at(-1) ?? '' }
 							: null,
 					});
-					await this.options.port.edit(closed.channelId, closed.messageId, this.card(closed, final, chartFile), [
+					await this.options.port.edit(closed.channelId, closed.messageId, await this.card(closed, final, chartFile), [
 						{ name: chartFile, data: png },
 					]);
 				} catch (error) {

@@ -1,4 +1,5 @@
 import { wholePercentages } from '../domain/percentages.js';
+import { standing } from '../domain/poll.js';
 import {
 	cleanText,
 	ellipsize,
@@ -159,6 +160,17 @@ export function buildPollChartSvg(input: PollChartInput): string {
 		const detailX = PAD + measureText(summary, SUMMARY) + measureText(' ', DETAIL);
 		const detail = ellipsize(`· ${closedAt}`, RIGHT - detailX, DETAIL);
 		body.push(svgText(detail, { ...DETAIL, x: detailX, y, fill: COLOURS.muted }));
+	}
+	// A tie is said in words: equal bars alone could be read as a rounding of a narrow lead.
+	const top = standing({ counts });
+	if (top.kind === 'tie') {
+		const names = top.choices.map((index) => cleanText(input.choices[index]?.label ?? '') || `Choice ${index + 1}`);
+		const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+		const tied = `Tied: ${list}, ${numberFormat.format(top.count)} vote${top.count === 1 ? '' : 's'} each`;
+		for (const line of wrapText(tied, CONTENT, SUMMARY, 2)) {
+			y += 17;
+			body.push(svgText(line, { ...SUMMARY, x: PAD, y, fill: COLOURS.text }));
+		}
 	}
 
 	const scale = input.scale;

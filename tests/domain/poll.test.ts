@@ -7,6 +7,8 @@ import {
 	closedRecord,
 	closingRecord,
 	DEFAULT_DURATION_MS,
+	LIVE_CARD_REFRESH,
+	liveCardRefreshMs,
 	MAX_QUESTION_LENGTH,
 	MAX_TIMER_MS,
 	newPollId,
@@ -19,7 +21,9 @@ import {
 	pollSummaryLine,
 	receiptText,
 	STYLE_CHOICES,
+	standing,
 	tally,
+	turnout,
 	VoteRecord,
 	voteDecision,
 } from '../../src/domain/poll.js';
@@ -250,6 +254,7 @@ describe('tally', () => {
 		expect(tally(pressure, [0, 0, 1])).toEqual({
 			counts: [2, 1, 0],
 			total: 3,
+			voters: 3,
 			percentages: [67, 33, 0],
 			leaders: [0],
 			scale: null,
@@ -257,8 +262,8 @@ describe('tally', () => {
 		});
 	});
 
-	it('makes even three-way splits add up to 100', () => {
-		expect(tally(pressure, [0, 1, 2]).percentages).toEqual([34, 33, 33]);
+	it('never ranks an even three-way split by rounding: 33% each, not 34/33/33', () => {
+		expect(tally(pressure, [0, 1, 2]).percentages).toEqual([33, 33, 33]);
 	});
 
 	it('lists every choice that shares the lead', () => {
@@ -283,6 +288,7 @@ describe('tally', () => {
 		expect(result).toEqual({
 			counts: poll.choices.map(() => 0),
 			total: 0,
+			voters: 0,
 			percentages: poll.choices.map(() => 0),
 			leaders: [],
 			scale: null,
@@ -294,6 +300,7 @@ describe('tally', () => {
 		expect(tally(yesNo, [0, 5, -1, 1.5, Number.NaN, 2, 1, 0])).toEqual({
 			counts: [2, 1],
 			total: 3,
+			voters: 3,
 			percentages: [67, 33],
 			leaders: [0],
 			scale: null,
@@ -324,7 +331,9 @@ describe('tally', () => {
 					expect(result.ignored).toBe(votes.length - inRange.length);
 					expect(result.percentages).toEqual(wholePercentages(result.counts, result.total));
 					if (result.total > 0) {
-						expect(result.percentages.reduce((sum, percent) => sum + percent, 0)).toBe(100);
+						const sum = result.percentages.reduce((acc, percent) => acc + percent, 0);
+						expect(sum).toBeLessThanOrEqual(100);
+						expect(sum).toBeGreaterThan(100 - choiceCount);
 						expect(result.leaders.length).toBeGreaterThan(0);
 					} else {
 						expect(result.leaders).toEqual([]);
@@ -342,6 +351,60 @@ describe('tally', () => {
 				expect(mean).toBeLessThanOrEqual(5);
 			}),
 		);
+	});
+});
+
+describe('standing', () => {
+	it('is a lead only for a choice alone at the top', () => {
+		expect(standing({ counts: [2, 1, 0] })).toEqual({ kind: 'lead', choice: 0, count: 2 });
+		expect(standing({ counts: [0, 3, 3] })).toEqual({ kind: 'tie', choices: [1, 2], count: 3 });
+		expect(standing({ counts: [1, 1] })).toEqual({ kind: 'tie', choices: [0, 1], count: 1 });
+		expect(standing({ counts: [0, 0] })).toEqual({ kind: 'no-votes' });
+		expect(standing({ counts: [] })).toEqual({ kind: 'no-votes' });
+	});
+});
+
+describe('turnout', () => {
+	it('counts voters against the approximate member count, rounded', () => {
+		expect(turnout(3, 40, true)).toEqual({ voters: 3, members: 40, percent: 8 });
+		expect(turnout(0, 40, true)).toEqual({ voters: 0, members: 40, percent: 0 });
+	});
+
+	it('is never above 100%: a lagging member count is raised to the number of voters', () => {
+		expect(turnout(3, 2, true)).toEqual({ voters: 3, members: 3, percent: 100 });
+		fc.assert(
+			fc.property(fc.nat(100_000), fc.nat(100_000), (voters, members) => {
+				const result = turnout(voters, members, true);
+				if (result.percent !== null) {
+					expect(result.percent).toBeGreaterThanOrEqual(0);
+					expect(result.percent).toBeLessThanOrEqual(100);
+					expect(result.members).toBeGreaterThanOrEqual(voters);
+				}
+			}),
+		);
+	});
+
+	it('has no denominator when the member count is unknown or a voter role limits who may vote', () => {
+		expect(turnout(3, null, true)).toEqual({ voters: 3, members: null, percent: null });
+		expect(turnout(3, 0, true)).toEqual({ voters: 3, members: null, percent: null });
+		expect(turnout(3, 40, false)).toEqual({ voters: 3, members: null, percent: null });
+	});
+});
+
+describe('liveCardRefreshMs', () => {
+	it('refreshes within 5 seconds for the first hour, then backs off, for the whole life of a poll', () => {
+		expect(liveCardRefreshMs(0)).toBe(5_000);
+		expect(liveCardRefreshMs(HOUR - 1)).toBe(5_000);
+		expect(liveCardRefreshMs(HOUR)).toBe(MINUTE);
+		expect(liveCardRefreshMs(6 * HOUR)).toBe(5 * MINUTE);
+		expect(liveCardRefreshMs(DAY)).toBe(15 * MINUTE);
+		expect(liveCardRefreshMs(32 * DAY)).toBe(15 * MINUTE);
+		expect(liveCardRefreshMs(Number.NaN)).toBe(5_000);
+	});
+
+	it('never refreshes faster as a card ages', () => {
+		const steps = LIVE_CARD_REFRESH.map((step) => step.everyMs);
+		expect(steps).toEqual([...steps].sort((a, b) => a - b));
 	});
 });
 

@@ -161,9 +161,38 @@ describe('buildPollChartSvg', () => {
 	});
 });
 
+describe('a tied result on the chart', () => {
+	const tie = (counts: number[]): PollChartInput => ({
+		question: 'Pressure or compromise?',
+		choices: counts.map((count, index) => ({ label: ['Pressure', 'Compromise', 'Undecided'][index] ?? '?', count })),
+		totalVotes: counts.reduce((sum, count) => sum + count, 0),
+		closedAt: 'Closed 22 Nov 2026 14:00 UTC',
+	});
+
+	it('says a 1–1 tie plainly and shows both at 50%', () => {
+		const text = allText(buildPollChartSvg(tie([1, 1])));
+		expect(text).toContain('Tied: Pressure and Compromise, 1 vote each');
+		expect(text.match(/50%/g)).toHaveLength(2);
+	});
+
+	it('never ranks a three-way tie by rounding (33% each, no 34%)', () => {
+		const text = allText(buildPollChartSvg(tie([2, 2, 2])));
+		expect(text).not.toContain('34%');
+		expect(text.match(/33%/g)).toHaveLength(3);
+		expect(text).toContain('Tied: Pressure, Compromise and Undecided, 2 votes each');
+	});
+
+	it('says nothing of a tie when one choice leads', () => {
+		expect(allText(buildPollChartSvg(tie([2, 1, 1])))).not.toContain('Tied');
+	});
+});
+
 describe('wholePercentages', () => {
 	it.each([
-		{ counts: [1, 1, 1], total: 3, expected: [34, 33, 33] },
+		{ counts: [1, 1, 1], total: 3, expected: [33, 33, 33] },
+		{ counts: [2, 1, 1], total: 4, expected: [50, 25, 25] },
+		{ counts: [1, 1, 1, 3], total: 6, expected: [16, 16, 16, 50] },
+		{ counts: [1, 2], total: 3, expected: [33, 67] },
 		{ counts: [2, 1], total: 3, expected: [67, 33] },
 		{ counts: [0, 0], total: 0, expected: [0, 0] },
 		{ counts: [1, 1], total: 4, expected: [25, 25] },
@@ -171,16 +200,26 @@ describe('wholePercentages', () => {
 		expect(wholePercentages(counts, total)).toEqual(expected);
 	});
 
-	it('adds up to 100 whenever the counts add up to the total', () => {
+	it('shows equal counts alike, never ranks a smaller count higher, and adds up to 100 unless a tie forbids it', () => {
 		fc.assert(
-			fc.property(fc.array(fc.nat(10_000), { minLength: 1, maxLength: 10 }), (counts) => {
+			fc.property(fc.array(fc.nat(30), { minLength: 1, maxLength: 10 }), (counts) => {
 				const total = counts.reduce((sum, count) => sum + count, 0);
 				fc.pre(total > 0);
 				const shares = wholePercentages(counts, total);
-				expect(shares.reduce((sum, share) => sum + share, 0)).toBe(100);
 				shares.forEach((share, index) => {
-					expect(Math.abs(share - ((counts[index] ?? 0) / total) * 100)).toBeLessThan(1);
+					const count = counts[index] ?? 0;
+					expect(Math.abs(share - (count / total) * 100)).toBeLessThan(1);
+					counts.forEach((other, otherIndex) => {
+						if (other === count) expect(shares[otherIndex]).toBe(share);
+						if (other < count) expect(shares[otherIndex]).toBeLessThanOrEqual(share);
+					});
 				});
+				// Short of 100 only by less than the largest group of equal counts.
+				const largestGroup = Math.max(...counts.map((count) => counts.filter((other) => other === count).length));
+				const sum = shares.reduce((acc, share) => acc + share, 0);
+				expect(sum).toBeLessThanOrEqual(100);
+				expect(sum).toBeGreaterThan(100 - largestGroup);
+				if (new Set(counts).size === counts.length) expect(sum).toBe(100);
 			}),
 		);
 	});

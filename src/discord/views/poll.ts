@@ -7,7 +7,14 @@ import {
 	ComponentType,
 } from 'discord-api-types/v10';
 import type { Deal } from '../../data/deal-schema.js';
-import { discordTimestamp, type PollRecord, type Tally } from '../../domain/poll.js';
+import {
+	discordTimestamp,
+	liveCardRefreshMs,
+	type PollRecord,
+	standing,
+	type Tally,
+	turnout,
+} from '../../domain/poll.js';
 import type { Library } from '../../library.js';
 import { encodeCustomId } from '../custom-id.js';
 import { clip, formatShortDate, quoteUserText } from '../format.js';
@@ -24,9 +31,10 @@ const VOTE_STYLES = [ButtonStyle.Danger, ButtonStyle.Success, ButtonStyle.Second
 
 export interface PollCardContext {
 	readonly tally: Tally;
+	/** When the figures were read: the card says it was last updated then. */
 	readonly now: number;
 	readonly deal: Deal | null;
-	/** Members in the server, for turnout; null when unknown. */
+	/** The server's approximate member count (Discord's `approximate_member_count`), for turnout; null when unknown. */
 	readonly memberCount: number | null;
 	/** Attachment name of the results chart, on the final card. */
 	readonly chartFile?: string;
@@ -44,21 +52,59 @@ function bar(percent: number): string {
 	return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)}`;
 }
 
-function countLines(poll: PollRecord, tally: Tally): string {
-	return poll.choices
-		.map((choice, index) => {
-			const count = tally.counts[index] ?? 0;
-			const percent = tally.percentages[index] ?? 0;
-			const lead = tally.leaders.includes(index) && tally.total > 0 ? ' ◀' : '';
-			return `${bar(percent)} **${quoteUserText(choice, 80)}** — ${count} (${percent}%)${lead}`;
-		})
-		.join('\n');
+const numberFormat = new Intl.NumberFormat('en-US');
+
+/** "A", "A and B", "A, B and C". */
+function listOf(items: readonly string[]): string {
+	if (items.length <= 1) return items.join('');
+	return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-function turnout(tally: Tally, memberCount: number | null, poll: PollRecord): string {
-	const votes = `${tally.total} vote${tally.total === 1 ? '' : 's'}`;
-	if (memberCount === null || memberCount <= 0 || poll.voterRoleId) return votes;
-	return `${votes} from ${memberCount} members (${Math.round((100 * tally.total) / memberCount)}% turnout)`;
+/**
+ * One line per choice with its bar, count and share. A choice alone at the top is marked ◀; a tie for the top is
+ * said in words and marks nobody, and equal counts show equal percentages.
+ */
+function countLines(poll: PollRecord, tally: Tally): string {
+	const top = standing(tally);
+	const lines = poll.choices.map((choice, index) => {
+		const count = tally.counts[index] ?? 0;
+		const percent = tally.percentages[index] ?? 0;
+		const lead = top.kind === 'lead' && top.choice === index ? ' ◀' : '';
+		return `${bar(percent)} **${quoteUserText(choice, 80)}** — ${count} (${percent}%)${lead}`;
+	});
+	if (top.kind === 'tie') {
+		const names = top.choices.map((index) => `**${quoteUserText(poll.choices[index] ?? `choice ${index + 1}`, 80)}**`);
+		lines.push(`Tied: ${listOf(names)}, ${numberFormat.format(top.count)} vote${top.count === 1 ? '' : 's'} each`);
+	}
+	return lines.join('\n');
+}
+
+/**
+ * "3 of about 40 members have voted (8%)": members who voted against the server's approximate size, never above
+ * 100%; just "3 members have voted" when the size is unknown or a voter role limits who may vote.
+ */
+function turnoutText(tally: Tally, memberCount: number | null, poll: PollRecord): string {
+	const closed = poll.status === 'closed';
+	const figures = turnout(tally.voters, memberCount, poll.voterRoleId === null);
+	const voters = figures.voters;
+	if (voters === 0) {
+		const nobody = closed ? 'No one voted' : 'No one has voted yet';
+		return figures.members === null ? nobody : `${nobody} (about ${numberFormat.format(figures.members)} members)`;
+	}
+	const verb = closed ? 'voted' : voters === 1 ? 'has voted' : 'have voted';
+	if (figures.members === null || figures.percent === null)
+		return `${numberFormat.format(voters)} member${voters === 1 ? '' : 's'} ${verb}`;
+	const percent = figures.percent === 0 ? '<1%' : `${figures.percent}%`;
+	const members = `${numberFormat.format(figures.members)} member${figures.members === 1 ? '' : 's'}`;
+	return `${numberFormat.format(voters)} of about ${members} ${verb} (${percent})`;
+}
+
+/** "5 seconds", "a minute", "15 minutes". */
+function intervalWords(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+	const minutes = Math.round(seconds / 60);
+	return minutes === 1 ? 'a minute' : `${minutes} minutes`;
 }
 
 function voteButtons(poll: PollRecord, disabled: boolean): APIActionRowComponent<APIButtonComponent>[] {
@@ -130,11 +176,7 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 	const fields: APIEmbedField[] = [];
 	if (closed || !poll.hideResults) {
 		fields.push({ name: closed ? 'Final result' : 'Live count', value: clip(countLines(poll, context.tally), 1024) });
-		fields.push({
-			name: closed ? 'Turnout' : 'Votes so far',
-			value: turnout(context.tally, context.memberCount, poll),
-			inline: true,
-		});
+		fields.push({ name: 'Turnout', value: turnoutText(context.tally, context.memberCount, poll), inline: true });
 		if (context.tally.scale) {
 			fields.push({
 				name: 'Mean on the scale',
@@ -145,7 +187,7 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 	} else {
 		fields.push({
 			name: 'Results',
-			value: `Hidden until the poll closes · ${context.tally.total} vote${context.tally.total === 1 ? '' : 's'} so far`,
+			value: `Hidden until the poll closes · ${turnoutText(context.tally, context.memberCount, poll)}`,
 		});
 	}
 	const embed: APIEmbed = {
@@ -153,7 +195,14 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 		description: lines.join('\n'),
 		color: closed ? 0x64748b : 0x6366f1,
 		fields,
-		footer: { text: `Poll ${poll.id}${closed ? '' : ' · the count on this card updates every few seconds'}` },
+		// Footers show no timestamp markup; the embed's timestamp is Discord's way to show a time there, in each
+		// reader's own time zone. The promised delay is the one the poll service keeps (`liveCardRefreshMs`).
+		footer: {
+			text: closed
+				? `Poll ${poll.id} · final result`
+				: `Poll ${poll.id} · new votes show here within ${intervalWords(liveCardRefreshMs(context.now - poll.createdAt))} · last updated`,
+		},
+		timestamp: new Date(closed ? (poll.closedAt ?? context.now) : context.now).toISOString(),
 	};
 	if (closed && context.chartFile) embed.image = { url: `attachment://${context.chartFile}` };
 	const rows = voteButtons(poll, closed);
@@ -170,7 +219,7 @@ export function renderPollResults(
 	const closed = poll.status === 'closed';
 	const fields: APIEmbedField[] = [
 		{ name: closed ? 'Final result' : 'Live count', value: clip(countLines(poll, context.tally), 1024) },
-		{ name: 'Votes', value: turnout(context.tally, context.memberCount, poll), inline: true },
+		{ name: 'Turnout', value: turnoutText(context.tally, context.memberCount, poll), inline: true },
 	];
 	if (context.tally.scale) fields.push({ name: 'Mean', value: context.tally.scale.mean.toFixed(2), inline: true });
 	if (context.voters) {

@@ -1082,7 +1082,16 @@ export class DiscordStandIn extends EventEmitter {
 		if (segments[0] === 'guilds' && segments[1]) {
 			const guild = this.guilds.get(segments[1]);
 			if (!guild) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
-			if (method === 'GET' && segments.length === 2) return { status: 200, body: this.guildPayload(guild) };
+			if (method === 'GET' && segments.length === 2) {
+				const counts =
+					url.searchParams.get('with_counts') === 'true'
+						? {
+								approximate_member_count: guild.approximateMemberCount ?? guild.members.size,
+								approximate_presence_count: guild.members.size,
+							}
+						: {};
+				return { status: 200, body: { ...this.guildPayload(guild), ...counts } };
+			}
 			if (method === 'GET' && segments[2] === 'members' && segments[3]) {
 				if (!guild.members.has(segments[3])) return { status: 404, body: { code: 10007, message: 'Unknown Member' } };
 				return { status: 200, body: this.memberPayload(guild, segments[3]) };

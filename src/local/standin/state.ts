@@ -46,6 +46,11 @@ export interface GuildState {
 	roles: Map<string, RoleState>;
 	channels: Map<string, ChannelState>;
 	members: Map<string, MemberState>;
+	/**
+	 * What `GET /guilds/{id}?with_counts=true` reports as `approximate_member_count`; the member list's size when
+	 * unset. Tests set it to model Discord's estimate lagging behind members who just joined.
+	 */
+	approximateMemberCount?: number;
 }
 
 export interface AttachmentState {
