@@ -11,13 +11,15 @@ import {
 import type { APIInteractionGuildMember } from 'discord-api-types/v10';
 import { z } from 'zod';
 import type { BotContext } from '../src/context.js';
+import { PERMISSIONS_UNAVAILABLE } from '../src/discord/channel-access.js';
 import type { Command } from '../src/discord/command.js';
 import { clip, formatShortDate, neutraliseMentions, quoteUserText } from '../src/discord/format.js';
-import { isModerator, requireGuild, requireModerator } from '../src/discord/permissions.js';
+import { requireGuild, requireModerator } from '../src/discord/permissions.js';
 import { replyWithin } from '../src/discord/reply.js';
 import { renderDeal } from '../src/discord/views/deal.js';
 import { renderBothCases, renderPollResults } from '../src/discord/views/poll.js';
 import { findDeal, suggestDeals } from '../src/domain/deal-lookup.js';
+import { NO_ACCESS, type PollAccess } from '../src/domain/permissions.js';
 import {
 	discordTimestamp,
 	newPollId,
@@ -27,6 +29,7 @@ import {
 	pollSummaryLine,
 } from '../src/domain/poll.js';
 import { UserFacingError } from '../src/errors.js';
+import { OTHER_CHANNEL_TEXT } from '../src/polls/service.js';
 
 const STALE = 'This button is from an older version of Parley. Run /poll results to see this poll.';
 const VoteArgs = z.tuple([z.string().regex(/^[A-Za-z0-9]{1,20}$/), z.coerce.number().int().min(0).max(9)]);
@@ -51,22 +54,45 @@ function messageLink(poll: PollRecord): string {
 		: '(card not posted)';
 }
 
-async function pollInThisServer(ctx: BotContext, interaction: Interaction, pollId: string): Promise<PollRecord> {
+const NO_SUCH_POLL = 'There is no such poll in this server. Pick one from the list as you type, or see /poll list.';
+
+/**
+ * The poll, and what this member may do with it: decided by their permissions in the poll's own channel, never
+ * in the channel the command was used in. A poll in a channel the member cannot see is answered exactly like one
+ * that does not exist, so its existence is not given away either.
+ */
+async function pollFor(
+	ctx: BotContext,
+	interaction: Interaction,
+	pollId: string,
+): Promise<{ poll: PollRecord; access: PollAccess }> {
 	const poll = await ctx.polls.getPoll(pollId);
-	if (!poll || poll.guildId !== interaction.guildId) {
-		throw new UserFacingError(
-			'There is no such poll in this server. Pick one from the list as you type, or see /poll list.',
-		);
-	}
-	return poll;
+	if (!poll || poll.guildId !== interaction.guildId) throw new UserFacingError(NO_SUCH_POLL);
+	const access = (await ctx.access.forMember(interaction, [poll.channelId])).get(poll.channelId) ?? NO_ACCESS;
+	if (!access.canSee) throw new UserFacingError(NO_SUCH_POLL);
+	return { poll, access };
+}
+
+/** The poll behind a button on its card. A genuine card is always in its poll's channel; anything else is forged. */
+async function pollOfButton(
+	ctx: BotContext,
+	interaction: ButtonInteraction,
+	pollId: string,
+): Promise<{ poll: PollRecord; access: PollAccess }> {
+	const poll = await ctx.polls.getPoll(pollId);
+	if (poll && poll.guildId === interaction.guildId && poll.channelId !== interaction.channelId)
+		throw new UserFacingError(OTHER_CHANNEL_TEXT);
+	return pollFor(ctx, interaction, pollId);
 }
 
 async function showResults(
 	ctx: BotContext,
 	interaction: ChatInputCommandInteraction | ButtonInteraction,
 	poll: PollRecord,
+	access: PollAccess,
 ): Promise<void> {
-	if (poll.hideResults && poll.status !== 'closed') {
+	// A hidden count and who voted what are for moderators of the poll's own channel.
+	if (poll.hideResults && poll.status !== 'closed' && !access.isModerator) {
 		throw new UserFacingError(
 			`Results of this poll stay hidden until it closes ${discordTimestamp(poll.deadline, 'f')}.`,
 		);
@@ -74,7 +100,7 @@ async function showResults(
 	const { tally, voters } = await ctx.polls.currentTally(poll);
 	// Anonymous polls never reveal voters, to anyone. Otherwise only moderators see who voted what.
 	let byChoice: Map<number, string[]> | null = null;
-	if (!poll.anonymous && isModerator(interaction, PermissionFlagsBits.ManageMessages)) {
+	if (!poll.anonymous && access.isModerator) {
 		byChoice = new Map();
 		for (const [userId, choice] of voters) byChoice.set(choice, [...(byChoice.get(choice) ?? []), userId]);
 	}
@@ -151,12 +177,9 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
 
 async function close(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
 	requireGuild(interaction, 'Polls');
-	const poll = await pollInThisServer(ctx, interaction, interaction.options.getString('poll', true));
+	const { poll, access } = await pollFor(ctx, interaction, interaction.options.getString('poll', true));
 	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-	const outcome = await ctx.polls.close(poll.id, {
-		userId: interaction.user.id,
-		isModerator: isModerator(interaction, PermissionFlagsBits.ManageMessages),
-	});
+	const outcome = await ctx.polls.close(poll.id, { userId: interaction.user.id, isModerator: access.isModerator });
 	const text =
 		outcome.kind === 'closed'
 			? `Closed “${quoteUserText(poll.question, 80)}” with ${outcome.tally.total} vote${outcome.tally.total === 1 ? '' : 's'}. The final result is on the card: ${messageLink(poll)}`
@@ -170,16 +193,23 @@ async function close(interaction: ChatInputCommandInteraction, ctx: BotContext):
 
 async function list(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
 	const guildId = requireGuild(interaction, 'Polls');
-	const open = await ctx.polls.openPollsOf(guildId);
+	const all = await ctx.polls.openPollsOf(guildId);
+	const access = await ctx.access.forMember(
+		interaction,
+		all.map(({ poll }) => poll.channelId),
+	);
+	// Only polls in channels this member can see; the others are not even counted.
+	const open = all.filter(({ poll }) => access.get(poll.channelId)?.canSee === true);
 	const now = ctx.clock.now();
 	const lines = open.map(
-		({ poll, total }) => `• ${pollSummaryLine(poll, total, now)} · [card](${messageLink(poll)}) · id \`${poll.id}\``,
+		({ poll, total }) =>
+			`• ${pollSummaryLine(poll, total, now)} · in <#${poll.channelId}> · [card](${messageLink(poll)}) · id \`${poll.id}\``,
 	);
 	await interaction.reply({
 		content:
 			lines.length > 0
-				? clip(`Open polls in this server:\n${lines.join('\n')}`, 2000)
-				: 'No polls are open in this server. Moderators can start one with `/poll start`.',
+				? clip(`Open polls in channels you can see:\n${lines.join('\n')}`, 2000)
+				: 'No polls are open in the channels you can see. Moderators can start one with `/poll start`.',
 		flags: MessageFlags.Ephemeral,
 		allowedMentions: { parse: [] },
 	});
@@ -232,14 +262,18 @@ export const poll = {
 					option.setName('anonymous').setDescription('Hide who voted what from everyone (default: true)'),
 				)
 				.addBooleanOption((option) =>
-					option.setName('hide_results').setDescription('Hide the count until the poll closes (default: false)'),
+					option
+						.setName('hide_results')
+						.setDescription(
+							'Hide the count from members until the poll closes; moderators still see it (default: false)',
+						),
 				)
 				.addRoleOption((option) => option.setName('voter_role').setDescription('Only members with this role may vote')),
 		)
 		.addSubcommand((sub) =>
 			sub
 				.setName('close')
-				.setDescription('Close a poll now (its starter or a moderator)')
+				.setDescription('Close a poll now (its starter, or a moderator of its channel)')
 				.addStringOption((option) =>
 					option.setName('poll').setDescription('Which poll').setRequired(true).setAutocomplete(true),
 				),
@@ -253,7 +287,7 @@ export const poll = {
 				),
 		)
 		.addSubcommand((sub) =>
-			sub.setName('list').setDescription('Open polls in this server, with deadlines and vote counts'),
+			sub.setName('list').setDescription('Open polls in channels you can see, with deadlines and vote counts'),
 		),
 	help: {
 		summary:
@@ -274,8 +308,8 @@ export const poll = {
 				return close(interaction, ctx);
 			case 'results': {
 				requireGuild(interaction, 'Polls');
-				const poll = await pollInThisServer(ctx, interaction, interaction.options.getString('poll', true));
-				return showResults(ctx, interaction, poll);
+				const { poll, access } = await pollFor(ctx, interaction, interaction.options.getString('poll', true));
+				return showResults(ctx, interaction, poll, access);
 			}
 			case 'list':
 				return list(interaction, ctx);
@@ -300,9 +334,28 @@ export const poll = {
 		}
 		const typed = focused.value.toLowerCase();
 		const polls = await ctx.polls.recentPolls(interaction.guildId);
-		const matches = polls.filter(
+		const matching = polls.filter(
 			(entry) => !typed || entry.question.toLowerCase().includes(typed) || entry.id.toLowerCase().startsWith(typed),
 		);
+		// Only polls in channels this member can see. Index entries written before they carried the channel read it
+		// from the poll record.
+		const located: { entry: (typeof polls)[number]; channelId: string }[] = [];
+		for (const entry of matching) {
+			const channelId = entry.channelId ?? (await ctx.polls.getPoll(entry.id))?.channelId;
+			if (channelId) located.push({ entry, channelId });
+		}
+		let access: Map<string, PollAccess>;
+		try {
+			access = await ctx.access.forMember(
+				interaction,
+				located.map(({ channelId }) => channelId),
+			);
+		} catch (error) {
+			if (!(error instanceof UserFacingError) || error.message !== PERMISSIONS_UNAVAILABLE) throw error;
+			// Discord did not answer: offer what is certain, the polls of the channel the member is typing in.
+			access = await ctx.access.forMember(interaction, [interaction.channelId ?? '']);
+		}
+		const matches = located.filter(({ channelId }) => access.get(channelId)?.canSee === true).map(({ entry }) => entry);
 		await interaction.respond(
 			matches.slice(0, 25).map((entry) => ({
 				name: clip(`${entry.status === 'closed' ? '[closed] ' : ''}${entry.question}`, 100),
@@ -319,6 +372,7 @@ export const poll = {
 			const outcome = ctx.polls.vote({
 				pollId,
 				guildId: interaction.guildId,
+				channelId: interaction.channelId,
 				userId: interaction.user.id,
 				roleIds: roleIdsOf(interaction.member),
 				choice,
@@ -332,11 +386,11 @@ export const poll = {
 		}
 		const args = PollArgs.safeParse(id.args);
 		if (!args.success) throw new UserFacingError(STALE);
-		const poll = await pollInThisServer(ctx, interaction, args.data[0]);
+		const { poll, access } = await pollOfButton(ctx, interaction, args.data[0]);
 		const deal = poll.dealId ? (ctx.library.dealById.get(poll.dealId) ?? null) : null;
 		switch (id.action) {
 			case 'results':
-				return showResults(ctx, interaction, poll);
+				return showResults(ctx, interaction, poll, access);
 			case 'brief':
 				if (!deal) throw new UserFacingError('This poll has no linked deal.');
 				await interaction.reply({ ...renderDeal(deal, ctx.library.publishers), flags: MessageFlags.Ephemeral });

@@ -62,11 +62,14 @@ export const weights = {
 						.setMaxLength(100),
 				),
 		)
-		.addSubcommand((sub) => sub.setName('show').setDescription('List this server’s changed weights')),
+		.addSubcommand((sub) =>
+			sub.setName('show').setDescription('List this server’s changed weights (read-only: anyone who can use /weights)'),
+		),
 	help: {
-		summary: 'Moderators set this server’s own valuation of a concession for /balance, or reset to defaults.',
+		summary:
+			'Moderators set this server’s own valuation of a concession for /balance, or reset to defaults; `/weights show` lists them.',
 		examples: ['/weights set concession:food aid value:6', '/weights reset', '/weights show'],
-		audience: 'moderators',
+		audience: 'moderators change; show is read-only',
 	},
 
 	async execute(interaction, ctx) {
@@ -74,6 +77,9 @@ export const weights = {
 		const subcommand = interaction.options.getSubcommand();
 		const current = await ctx.stores.weights.get(guildId);
 		const catalog = ctx.library.catalog.concessions;
+		// Showing is read-only and open to whoever the server lets use /weights (Discord hides the command from all but
+		// Manage Server by default): the weights shape every /balance answer members see, so they are no secret.
+		// Changing them needs Manage Server, checked below whatever the server's command settings say.
 		if (subcommand === 'show') {
 			const changed = effectiveWeights(catalog, current).filter((item) => item.overridden);
 			const lines = changed.map((item) => {

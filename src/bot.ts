@@ -1,10 +1,20 @@
-import { type CacheFactory, Client, Events, GatewayIntentBits, LimitedCollection, Options, Routes } from 'discord.js';
+import {
+	type CacheFactory,
+	Client,
+	Events,
+	GatewayDispatchEvents,
+	GatewayIntentBits,
+	LimitedCollection,
+	Options,
+	Routes,
+} from 'discord.js';
 import type { APIMessage } from 'discord-api-types/v10';
 import { z } from 'zod';
 import { commands as defaultCommands } from '../commands/index.js';
 import { type Clock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { BotContext } from './context.js';
+import { ChannelAccess, restChannelDirectory } from './discord/channel-access.js';
 import type { Command } from './discord/command.js';
 import { MemberRateLimit } from './discord/rate-limit.js';
 import { createInteractionRouter } from './discord/router.js';
@@ -60,8 +70,10 @@ export function createClient(config: Config): Client {
 		// A second safety net behind the explicit allowedMentions on every message.
 		allowedMentions: { parse: [] },
 		// A lean cache, so one process serves thousands of servers (10,000 measured under 300 MB, see README).
-		// Parley reads only servers and roles (for voter_role) from the cache: permissions come with each interaction, and poll cards are
-		// posted and edited by channel id over REST. discord.js calls limiting the channel caches "unsupported";
+		// Parley reads only servers and roles (for voter_role and permissions) from the cache: a member's permissions
+		// in the channel they act in come with each interaction, the overwrites of a poll's channel elsewhere are read
+		// over REST when needed (src/discord/channel-access.ts), and poll cards are posted and edited by channel id
+		// over REST. discord.js calls limiting the channel caches "unsupported";
 		// the end-to-end suite runs with exactly these limits.
 		makeCache: leanCache(
 			Options.cacheWithLimits({
@@ -86,6 +98,17 @@ export function createClient(config: Config): Client {
 		),
 	});
 }
+
+/** Gateway events after which a server's channel overwrites, as Parley last read them, may be out of date. */
+const CHANNEL_EVENTS = [
+	GatewayDispatchEvents.ChannelCreate,
+	GatewayDispatchEvents.ChannelUpdate,
+	GatewayDispatchEvents.ChannelDelete,
+	GatewayDispatchEvents.ThreadUpdate,
+	GatewayDispatchEvents.ThreadDelete,
+] as const;
+const ChannelEvent = z.object({ guild_id: z.string().optional() });
+const GuildEvent = z.object({ id: z.string() });
 
 /** Poll cards are plain channel messages, posted and edited with the bot's REST client. */
 function pollPort(client: Client): PollPort {
@@ -146,8 +169,22 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		// The gateway delivers each server to exactly one shard; a sharded process only sees its own servers.
 		ownedGuildIds: () => [...client.guilds.cache.keys()],
 	});
+	// Channel overwrites read over REST are kept until the gateway says one of the server's channels changed.
+	const access = new ChannelAccess({ directory: restChannelDirectory(client.rest), logger });
+	for (const event of CHANNEL_EVENTS) {
+		client.ws.on(event, (data: unknown) => {
+			const guildId = ChannelEvent.safeParse(data).data?.guild_id;
+			if (guildId) access.invalidate(guildId);
+		});
+	}
+	for (const event of [GatewayDispatchEvents.GuildCreate, GatewayDispatchEvents.GuildDelete] as const) {
+		client.ws.on(event, (data: unknown) => {
+			const guildId = GuildEvent.safeParse(data).data?.id;
+			if (guildId) access.invalidate(guildId);
+		});
+	}
 	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture') };
-	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, limits, commands };
+	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, access, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { ChannelAccess } from './discord/channel-access.js';
 import type { Command } from './discord/command.js';
 import type { MemberRateLimit } from './discord/rate-limit.js';
 import type { Library } from './library.js';
@@ -20,6 +21,8 @@ export interface BotContext {
 	readonly stores: { readonly weights: ServerWeightsStore };
 	/** Polls: voting, scheduling and closing, for the servers this process owns. */
 	readonly polls: PollService;
+	/** What a member may do with a poll, from their permissions in the poll's own channel. */
+	readonly access: ChannelAccess;
 	/** Per-member budgets for costly work. */
 	readonly limits: { readonly charts: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */

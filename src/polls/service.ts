@@ -57,6 +57,9 @@ export type VoteOutcome = {
 	readonly text: string;
 };
 
+/** The answer to a poll button pressed outside the poll's own channel (only a forged custom_id can be). */
+export const OTHER_CHANNEL_TEXT = 'This button belongs to a poll in another channel.';
+
 /** What a member sees when the store fails under their vote; nothing was recorded, so trying again is safe. */
 export const VOTE_FAILED_TEXT = "Parley couldn't record your vote — please try again in a moment.";
 
@@ -276,6 +279,7 @@ export class PollService {
 		await store.savePoll(posted);
 		await store.upsertGuildPoll(poll.guildId, {
 			id: poll.id,
+			channelId: poll.channelId,
 			question: poll.question.slice(0, 100),
 			status: 'open',
 			createdAt: poll.createdAt,
@@ -300,6 +304,8 @@ export class PollService {
 	async vote(input: {
 		pollId: string;
 		guildId: string | null;
+		/** The channel the vote button was pressed in: a genuine card is always in its poll's channel. */
+		channelId: string;
 		userId: string;
 		roleIds: readonly string[];
 		choice: number;
@@ -318,6 +324,7 @@ export class PollService {
 	private async recordVote(input: {
 		pollId: string;
 		guildId: string | null;
+		channelId: string;
 		userId: string;
 		roleIds: readonly string[];
 		choice: number;
@@ -330,6 +337,8 @@ export class PollService {
 			};
 		if (poll.guildId !== input.guildId)
 			return { kind: 'refused', text: 'This button belongs to a poll in another server.' };
+		// A button copied onto a message elsewhere: its poll may live in a channel the member cannot see.
+		if (poll.channelId !== input.channelId) return { kind: 'refused', text: OTHER_CHANNEL_TEXT };
 		if (poll.status === 'closed') {
 			// Refused without loading the poll's votes back into memory.
 			const decision = voteDecision(poll, {
@@ -522,6 +531,7 @@ export class PollService {
 			this.open.delete(pollId);
 			await store.upsertGuildPoll(closed.guildId, {
 				id: closed.id,
+				channelId: closed.channelId,
 				question: closed.question.slice(0, 100),
 				status: 'closed',
 				createdAt: closed.createdAt,

@@ -20,6 +20,8 @@ const OpenPollIndex = z.object({ schemaVersion: z.literal(1), polls: z.array(Ope
 
 export const GuildPollEntry = z.object({
 	id: PollId,
+	/** Where the poll lives, so autocomplete can offer only polls the member can see (absent in older entries). */
+	channelId: Snowflake.optional(),
 	question: z.string(),
 	status: z.enum(['open', 'closing', 'closed']),
 	createdAt: z.number().int(),

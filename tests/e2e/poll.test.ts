@@ -158,7 +158,7 @@ describe('/poll through the stand-in', () => {
 		await session.run('/poll start question:"Listed poll" style:yes-no duration:30d');
 		await session.run('as olga click Yes');
 		const list = await session.run('/poll list');
-		expect(list.text).toContain('Open polls in this server:');
+		expect(list.text).toContain('Open polls in channels you can see:');
 		expect(list.text).toMatch(/\*\*Listed poll\*\* — 1 vote/);
 		expect(list.text).not.toContain('Early close poll');
 		const complete = await session.run('complete /poll results poll:listed');

@@ -2,6 +2,7 @@ import type { Interaction } from 'discord.js';
 import { OffsetClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import type { BotContext } from '../../src/context.js';
+import { ChannelAccess } from '../../src/discord/channel-access.js';
 import type { Command } from '../../src/discord/command.js';
 import { MemberRateLimit } from '../../src/discord/rate-limit.js';
 import { loadLibrary } from '../../src/library.js';
@@ -32,7 +33,15 @@ export function testContext(commands: readonly Command[], logger: Logger): BotCo
 	const polls = {} as BotContext['polls'];
 	const clock = new OffsetClock();
 	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'charts') };
-	return { config, logger, clock, store, library: loadLibrary(), stores, polls, limits, commands };
+	// The router tests never ask about channels either.
+	const access = new ChannelAccess({
+		directory: {
+			guildChannels: async () => [],
+			channel: async () => null,
+		},
+		logger,
+	});
+	return { config, logger, clock, store, library: loadLibrary(), stores, polls, access, limits, commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';

@@ -187,7 +187,7 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 	} else {
 		fields.push({
 			name: 'Results',
-			value: `Hidden until the poll closes · ${turnoutText(context.tally, context.memberCount, poll)}`,
+			value: `Hidden from members until the poll closes · ${turnoutText(context.tally, context.memberCount, poll)}`,
 		});
 	}
 	const embed: APIEmbed = {
@@ -238,7 +238,11 @@ export function renderPollResults(
 				title: clip(`Results: ${poll.question}`, 256),
 				description: closed
 					? `Closed ${discordTimestamp(poll.closedAt ?? poll.deadline, 'f')}.`
-					: `Open until ${discordTimestamp(poll.deadline, 'f')}. These are live numbers.`,
+					: `Open until ${discordTimestamp(poll.deadline, 'f')}. These are live numbers.${
+							poll.hideResults
+								? ' This count is hidden from members until the poll closes: you see it as a moderator of its channel.'
+								: ''
+						}`,
 				fields,
 				color: 0x6366f1,
 			},

@@ -306,6 +306,58 @@ export class DiscordStandIn extends EventEmitter {
 		this.dispatchToGuild(channel.guildId, 'CHANNEL_UPDATE', this.channelPayload(channel));
 	}
 
+	/**
+	 * Sets a channel's permission overwrite for a role (by name) or a member, as a server admin would in the
+	 * channel's settings; allow and deny both 0n remove it. The bot hears CHANNEL_UPDATE.
+	 */
+	setOverwrite(
+		channel: ChannelState,
+		target: { readonly role: string } | { readonly user: UserState },
+		allow: bigint,
+		deny = 0n,
+	): void {
+		const guild = this.guilds.get(channel.guildId);
+		if (!guild) throw new StandInUsageError(`channel ${channel.name} has no server`);
+		let id: string;
+		let type: 0 | 1;
+		if ('role' in target) {
+			const role = findRole(guild, target.role);
+			if (!role) throw new StandInUsageError(`server ${guild.name} has no role called ${target.role}`);
+			id = role.id;
+			type = 0;
+		} else {
+			id = target.user.id;
+			type = 1;
+		}
+		const others = channel.overwrites.filter((overwrite) => overwrite.id !== id);
+		channel.overwrites.splice(0, channel.overwrites.length, ...others);
+		if (allow !== 0n || deny !== 0n) channel.overwrites.push({ id, type, allow, deny });
+		this.dispatchToGuild(channel.guildId, 'CHANNEL_UPDATE', this.channelPayload(channel));
+	}
+
+	/** Adds a text channel, as a server admin would; the bot hears CHANNEL_CREATE. */
+	addChannel(guild: GuildState, name: string): ChannelState {
+		const channel: ChannelState = {
+			id: this.ids.next(),
+			guildId: guild.id,
+			name,
+			type: 0,
+			position: guild.channels.size,
+			overwrites: [],
+		};
+		guild.channels.set(channel.id, channel);
+		this.dispatchToGuild(guild.id, 'CHANNEL_CREATE', this.channelPayload(channel));
+		return channel;
+	}
+
+	/** Deletes a channel and its messages, as a server admin would; the bot hears CHANNEL_DELETE. */
+	deleteChannel(channel: ChannelState): void {
+		const guild = this.guilds.get(channel.guildId);
+		if (!guild?.channels.delete(channel.id)) throw new StandInUsageError(`no channel ${channel.name} to delete`);
+		for (const message of this.messages.values()) if (message.channelId === channel.id) message.deleted = true;
+		this.dispatchToGuild(guild.id, 'CHANNEL_DELETE', this.channelPayload(channel));
+	}
+
 	// ---------------------------------------------------------------- driving the bot
 
 	/** Runs a slash command as `user`. Options are typed against the registered command, as Discord does. */
@@ -747,6 +799,13 @@ export class DiscordStandIn extends EventEmitter {
 		data: Json,
 		message: MessageState | null,
 	): InteractionRecord {
+		// Discord shows a channel, and so its commands and buttons, only to members who can view it.
+		if (
+			guild &&
+			channel &&
+			(computeChannelPermissions(guild, channel, user.id) & PermissionFlagsBits.ViewChannel) === 0n
+		)
+			throw new StandInUsageError(`${user.username} cannot see #${channel.name}, so cannot act there`);
 		const id = this.ids.next();
 		const token = `itoken-${id}-${Math.random().toString(36).slice(2)}`;
 		let resolveAck: (value: InteractionResponseType | 'expired') => void = () => {};
@@ -1096,8 +1155,14 @@ export class DiscordStandIn extends EventEmitter {
 				if (!guild.members.has(segments[3])) return { status: 404, body: { code: 10007, message: 'Unknown Member' } };
 				return { status: 200, body: this.memberPayload(guild, segments[3]) };
 			}
-			if (method === 'GET' && segments[2] === 'channels')
-				return { status: 200, body: [...guild.channels.values()].map((channel) => this.channelPayload(channel)) };
+			if (method === 'GET' && segments[2] === 'channels') {
+				// Discord omits the channels the bot cannot view from this list (channel obfuscation, 2026).
+				const visible = [...guild.channels.values()].filter(
+					(channel) =>
+						(computeChannelPermissions(guild, channel, this.botUser.id) & PermissionFlagsBits.ViewChannel) !== 0n,
+				);
+				return { status: 200, body: visible.map((channel) => this.channelPayload(channel)) };
+			}
 			if (method === 'GET' && segments[2] === 'roles')
 				return { status: 200, body: [...guild.roles.values()].map((role) => this.rolePayload(role)) };
 		}
@@ -1299,14 +1364,14 @@ export class DiscordStandIn extends EventEmitter {
 		const guild = [...this.guilds.values()].find((candidate) => candidate.channels.has(channelId));
 		const channel = guild?.channels.get(channelId);
 		if (!guild || !channel) return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
-		if (messageRef === undefined) {
-			if (method === 'GET') return { status: 200, body: this.channelPayload(channel) };
-			return { status: 404, body: { code: 0, message: 'unsupported channel route' } };
-		}
 		const permissions = computeChannelPermissions(guild, channel, this.botUser.id);
 		const missing = (flag: bigint) => (permissions & flag) !== flag;
 		if (missing(PermissionFlagsBits.ViewChannel))
 			return { status: 403, body: { code: 50001, message: 'Missing Access' } };
+		if (messageRef === undefined) {
+			if (method === 'GET') return { status: 200, body: this.channelPayload(channel) };
+			return { status: 404, body: { code: 0, message: 'unsupported channel route' } };
+		}
 		if (messageRef === null) {
 			if (method !== 'POST') return { status: 405, body: { code: 0, message: 'Method Not Allowed' } };
 			if (missing(PermissionFlagsBits.SendMessages) || (files.length > 0 && missing(PermissionFlagsBits.AttachFiles))) {
