@@ -124,7 +124,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		logger,
 		options.storeNamespace ? { namespace: options.storeNamespace } : {},
 	);
-	const stores = { weights: createServerWeightsStore(store.keyv) };
+	const stores = { weights: createServerWeightsStore(store) };
 	const client = createClient(config);
 	const polls = new PollService({
 		store: createPollStore(store),

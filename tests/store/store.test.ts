@@ -128,11 +128,69 @@ for (const backend of BACKENDS) {
 		});
 
 		it('stores a server’s weights and resets them', async () => {
-			const weights = createServerWeightsStore(store.keyv);
-			await weights.set('1440000000000000888', { 'food-aid': { valueToReceiver: 6 } }, 'mod', 1);
-			expect(await weights.get('1440000000000000888')).toEqual({ 'food-aid': { valueToReceiver: 6 } });
-			await weights.reset('1440000000000000888');
+			const weights = createServerWeightsStore(store);
+			expect(await weights.change('1440000000000000888', 'food-aid', { valueToReceiver: 6 }, 'mod', 1)).toEqual({
+				valueToReceiver: 6,
+			});
+			expect(await weights.change('1440000000000000888', 'food-aid', { costToGiver: 2 }, 'mod', 2)).toEqual({
+				costToGiver: 2,
+				valueToReceiver: 6,
+			});
+			await weights.change('1440000000000000888', 'yongbyon-freeze', { costToGiver: 9 }, 'mod', 3);
+			// Another server with a longer id that starts the same way is not this one.
+			await weights.change('14400000000000008881', 'disablement', { costToGiver: 1 }, 'mod', 3);
+			expect(await weights.get('1440000000000000888')).toEqual({
+				'food-aid': { costToGiver: 2, valueToReceiver: 6 },
+				'yongbyon-freeze': { costToGiver: 9 },
+			});
+			await weights.resetOne('1440000000000000888', 'food-aid', 'mod', 4);
+			expect(await weights.get('1440000000000000888')).toEqual({ 'yongbyon-freeze': { costToGiver: 9 } });
+			await weights.resetAll('1440000000000000888');
 			expect(await weights.get('1440000000000000888')).toEqual({});
+			expect(await weights.get('14400000000000008881')).toEqual({ disablement: { costToGiver: 1 } });
+		});
+
+		it('keeps reading weights stored in the old one-record-per-server layout (schema version 1)', async () => {
+			const guild = '1440000000000000887';
+			// Exactly what earlier versions wrote under guild-weights:<guildId>.
+			await store.keyv.set(`guild-weights:${guild}`, {
+				schemaVersion: 1,
+				overrides: { 'food-aid': { valueToReceiver: 6 }, disablement: { costToGiver: 1, valueToReceiver: 2 } },
+				updatedBy: '1440000000000000004',
+				updatedAt: 1,
+			});
+			const weights = createServerWeightsStore(store);
+			expect(await weights.get(guild)).toEqual({
+				'food-aid': { valueToReceiver: 6 },
+				disablement: { costToGiver: 1, valueToReceiver: 2 },
+			});
+			// A change builds on the old entry; a reset of an old entry sticks; other old entries stay.
+			expect(await weights.change(guild, 'food-aid', { costToGiver: 3 }, 'mod', 2)).toEqual({
+				costToGiver: 3,
+				valueToReceiver: 6,
+			});
+			await weights.resetOne(guild, 'disablement', 'mod', 3);
+			expect(await weights.get(guild)).toEqual({ 'food-aid': { costToGiver: 3, valueToReceiver: 6 } });
+			await weights.resetAll(guild);
+			expect(await weights.get(guild)).toEqual({});
+			expect(await store.keyv.get(`guild-weights:${guild}`)).toBeUndefined();
+		});
+
+		it('keeps every concurrent change to a server’s weights', async () => {
+			const weights = createServerWeightsStore(store);
+			const guild = '1440000000000000886';
+			const ids = library.catalog.concessions.slice(0, 20).map((item) => item.id);
+			await Promise.all(
+				ids.flatMap((id, index) => [
+					weights.change(guild, id, { costToGiver: index % 11 }, `mod${index}`, index),
+					weights.change(guild, id, { valueToReceiver: 10 - (index % 11) }, `other${index}`, index),
+				]),
+			);
+			expect(await weights.get(guild)).toEqual(
+				Object.fromEntries(
+					ids.map((id, index) => [id, { costToGiver: index % 11, valueToReceiver: 10 - (index % 11) }]),
+				),
+			);
 		});
 
 		it('closes a poll exactly once even when asked twice at the same time, with the tally from the vote keys', async () => {
