@@ -52,7 +52,7 @@ function leanCache(supported: CacheFactory): CacheFactory {
 }
 
 export function createClient(config: Config): Client {
-	return new Client({
+	const client = new Client({
 		// Slash commands, buttons and autocomplete need no privileged intents; Guilds gives us guilds, channels, roles.
 		intents: [GatewayIntentBits.Guilds],
 		rest: config.DISCORD_API_BASE ? { api: config.DISCORD_API_BASE } : {},
@@ -84,6 +84,13 @@ export function createClient(config: Config): Client {
 			}),
 		),
 	});
+	// SHARD_LIST with `npm start`: this one process runs the machine's whole share of the shards (discord.js internal
+	// sharding). Under the ShardingManager (`client.shard` is set) the manager gives each process its own shard.
+	if (config.SHARD_LIST && typeof config.SHARD_COUNT === 'number' && client.shard === null) {
+		client.options.shards = [...config.SHARD_LIST];
+		client.options.shardCount = config.SHARD_COUNT;
+	}
+	return client;
 }
 
 /** Poll cards are plain channel messages, posted and edited with the bot's REST client. */
