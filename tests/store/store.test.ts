@@ -253,5 +253,42 @@ for (const backend of BACKENDS) {
 			expect(edits).toHaveLength(1);
 			await service.stop();
 		});
+
+		it('a new owner picks up a poll the old owner started while both ran (rolling restart) and closes it', async () => {
+			const guildId = '1440000000000000556';
+			const service = (clock: OffsetClock) =>
+				new PollService({
+					store: createPollStore(store),
+					clock,
+					logger,
+					port: recordingPort().port,
+					library,
+					ownedGuildIds: () => [guildId],
+					sweepIntervalMs: 25,
+				});
+			const newClock = new OffsetClock();
+			const [old, next] = [service(new OffsetClock()), service(newClock)];
+			await old.start();
+			await next.start();
+			const started = await old.create({
+				id: 'overlap1',
+				guildId,
+				channelId: '1440000000000000002',
+				starterId: '1440000000000000004',
+				question: 'Started by the old owner',
+				style: 'yes-no',
+				choices: ['Yes', 'No'],
+				deadline: Date.now() + 3_600_000,
+				anonymous: false,
+				hideResults: false,
+				voterRoleId: null,
+				dealId: null,
+			});
+			await old.stop();
+			newClock.advance(2 * 3_600_000);
+			const polls = createPollStore(store);
+			await expect.poll(async () => (await polls.getPoll(started.id))?.status, { timeout: 5_000 }).toBe('closed');
+			await next.stop();
+		});
 	});
 }
