@@ -75,12 +75,12 @@ export const weights = {
 	async execute(interaction, ctx) {
 		const guildId = requireGuild(interaction, 'Server weights');
 		const subcommand = interaction.options.getSubcommand();
-		const current = await ctx.stores.weights.get(guildId);
 		const catalog = ctx.library.catalog.concessions;
 		// Showing is read-only and open to whoever the server lets use /weights (Discord hides the command from all but
 		// Manage Server by default): the weights shape every /balance answer members see, so they are no secret.
 		// Changing them needs Manage Server, checked below whatever the server's command settings say.
 		if (subcommand === 'show') {
+			const current = await ctx.stores.weights.get(guildId);
 			const changed = effectiveWeights(catalog, current).filter((item) => item.overridden);
 			const lines = changed.map((item) => {
 				const base = catalog.find((entry) => entry.id === item.id);
@@ -102,7 +102,7 @@ export const weights = {
 		const text = interaction.options.getString('concession');
 		if (subcommand === 'reset') {
 			if (!text) {
-				await ctx.stores.weights.reset(guildId);
+				await ctx.stores.weights.resetAll(guildId);
 				await interaction.reply({
 					content: `<@${interaction.user.id}> reset every /balance weight to Parley’s defaults.`,
 					allowedMentions: { parse: [] },
@@ -111,8 +111,7 @@ export const weights = {
 			}
 			const concession = resolveConcession(ctx, text);
 			if (!concession) throw new UserFacingError('No such concession.');
-			const { [concession.id]: _removed, ...rest } = current;
-			await ctx.stores.weights.set(guildId, rest, interaction.user.id, ctx.clock.now());
+			await ctx.stores.weights.resetOne(guildId, concession.id, interaction.user.id, ctx.clock.now());
 			await interaction.reply({
 				content: `<@${interaction.user.id}> reset **${concession.name}** to Parley’s default weights (cost ${concession.costToGiver}, value ${concession.valueToReceiver}).`,
 				allowedMentions: { parse: [] },
@@ -129,24 +128,22 @@ export const weights = {
 				`Give a new cost, a new value or both, each a whole number from ${WEIGHT_MIN} to ${WEIGHT_MAX}.`,
 			);
 		}
-		const previous = current[concession.id] ?? {};
 		const validation = validateWeightOverride(
 			concession.id,
-			{
-				...previous,
-				...(cost !== null ? { costToGiver: cost } : {}),
-				...(value !== null ? { valueToReceiver: value } : {}),
-			},
+			{ ...(cost !== null ? { costToGiver: cost } : {}), ...(value !== null ? { valueToReceiver: value } : {}) },
 			catalog,
 		);
 		if (!validation.ok) throw new UserFacingError(validation.message);
-		await ctx.stores.weights.set(
+		// Only this concession's record changes, and only the fields given: a moderator changing another concession
+		// (or the other weight of this one) at the same moment keeps their change.
+		const override = await ctx.stores.weights.change(
 			guildId,
-			{ ...current, [concession.id]: validation.override },
+			concession.id,
+			validation.override,
 			interaction.user.id,
 			ctx.clock.now(),
 		);
-		const effective = effectiveWeights(catalog, { [concession.id]: validation.override }).find(
+		const effective = effectiveWeights(catalog, { [concession.id]: override }).find(
 			(item) => item.id === concession.id,
 		);
 		await interaction.reply({

@@ -63,7 +63,7 @@ function leanCache(supported: CacheFactory): CacheFactory {
 }
 
 export function createClient(config: Config): Client {
-	return new Client({
+	const client = new Client({
 		// Slash commands, buttons and autocomplete need no privileged intents; Guilds gives us guilds, channels, roles.
 		intents: [GatewayIntentBits.Guilds],
 		rest: config.DISCORD_API_BASE ? { api: config.DISCORD_API_BASE } : {},
@@ -97,6 +97,13 @@ export function createClient(config: Config): Client {
 			}),
 		),
 	});
+	// SHARD_LIST with `npm start`: this one process runs the machine's whole share of the shards (discord.js internal
+	// sharding). Under the ShardingManager (`client.shard` is set) the manager gives each process its own shard.
+	if (config.SHARD_LIST && typeof config.SHARD_COUNT === 'number' && client.shard === null) {
+		client.options.shards = [...config.SHARD_LIST];
+		client.options.shardCount = config.SHARD_COUNT;
+	}
+	return client;
 }
 
 /** Gateway events after which a server's channel overwrites, as Parley last read them, may be out of date. */
@@ -158,7 +165,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		logger,
 		options.storeNamespace ? { namespace: options.storeNamespace } : {},
 	);
-	const stores = { weights: createServerWeightsStore(store.keyv) };
+	const stores = { weights: createServerWeightsStore(store) };
 	const client = createClient(config);
 	const polls = new PollService({
 		store: createPollStore(store),

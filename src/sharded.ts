@@ -10,6 +10,11 @@ import { redactUrl } from './store/keyv.js';
  * Every shard process owns the servers Discord routes to it (`(guild_id >> 22) % shard_count`): it alone writes,
  * schedules and closes their polls. Processes share state through Redis or PostgreSQL; one SQLite file must never
  * be written by several processes (keyv-notes §2c: writes that had succeeded were lost).
+ *
+ * Beyond one machine, SHARD_LIST gives this machine's share (SHARD_COUNT is then the total over every machine):
+ * each machine's manager runs only its shards, all of them on the one shared store. During a rolling restart the old
+ * and the new process of a shard overlap for a moment; the store's atomic close claim keeps every poll closed once,
+ * and each process picks up the open polls the other started (the poll service re-reads the open index).
  */
 export function shardedProblems(config: Config): string[] {
 	if (config.STORE_URL.startsWith('sqlite:')) {
@@ -43,14 +48,17 @@ async function main(): Promise<void> {
 	}
 	const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DISCORD_TOKEN], name: 'parley-shards' });
 	const totalShards = await shardCount(config);
+	// Config has checked that every id is below SHARD_COUNT; without SHARD_LIST this machine runs every shard.
+	const shardList = config.SHARD_LIST ?? 'auto';
 	const manager = new ShardingManager(fileURLToPath(new URL('./main.ts', import.meta.url)), {
 		totalShards,
+		shardList,
 		token: config.DISCORD_TOKEN,
 		execArgv: ['--disable-warning=UnsupportedCacheOverwriteWarning', '--import', 'tsx'],
 		respawn: true,
 	});
 	manager.on('shardCreate', (shard) => {
-		logger.info({ shardId: shard.id, totalShards }, 'shard process started');
+		logger.info({ shardId: shard.id, totalShards, shardList }, 'shard process started');
 		shard.on('death', (child) =>
 			logger.warn(
 				{ shardId: shard.id, exitCode: 'exitCode' in child ? child.exitCode : null },
@@ -75,7 +83,10 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', stop);
 	// The stand-in and Discord's max_concurrency allow identifying shards quickly; 5.5 s apart is the old default.
 	await manager.spawn({ delay: 1_000, timeout: 60_000 });
-	logger.info({ totalShards, store: redactUrl(config.STORE_URL) }, 'all shards are up');
+	logger.info(
+		{ totalShards, shards: [...manager.shards.keys()], store: redactUrl(config.STORE_URL) },
+		'all shards are up',
+	);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

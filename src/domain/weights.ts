@@ -50,6 +50,17 @@ export function validateWeightOverride(
 	return { ok: true, override };
 }
 
+/**
+ * One moderator's change to a concession applied to the override in force: the fields they gave replace the old
+ * ones, the fields they left out stay as they were. Two changes to different fields therefore both survive.
+ */
+export function applyWeightChange(previous: WeightOverride | undefined, change: WeightOverride): WeightOverride {
+	const merged: WeightOverride = { ...previous };
+	if (change.costToGiver !== undefined) merged.costToGiver = change.costToGiver;
+	if (change.valueToReceiver !== undefined) merged.valueToReceiver = change.valueToReceiver;
+	return merged;
+}
+
 /** A catalog entry with the weights actually used for it. */
 export interface WeightedConcession {
 	readonly id: string;

@@ -130,7 +130,10 @@ export class PollService {
 	/** Rebuilds timers from the open-poll index, closes whatever fell due while the bot was down, starts the sweep. */
 	async start(): Promise<void> {
 		const count = await this.adopt(this.options.ownedGuildIds());
-		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
+		this.sweepTimer = setInterval(() => {
+			void this.sweep();
+			void this.track(this.adoptStartedElsewhere());
+		}, this.options.sweepIntervalMs ?? 30_000);
 		this.sweepTimer.unref();
 		this.unsubscribeClock = this.options.clock.onJump(() => {
 			void this.sweep();
@@ -139,9 +142,12 @@ export class PollService {
 		this.options.logger.info({ openPolls: count }, 'poll scheduler started');
 	}
 
-	/** Takes over the open polls of servers that became this process's (at start, or a server that arrives later). */
+	/**
+	 * Takes over the open polls of servers that became this process's (at start, or a server that arrives later) and
+	 * returns how many it had not known. Polls it already schedules are left as they are.
+	 */
 	async adopt(guildIds: readonly string[]): Promise<number> {
-		const entries = await this.options.store.openPolls(guildIds);
+		const entries = (await this.options.store.openPolls(guildIds)).filter((entry) => !this.open.has(entry.id));
 		for (const entry of entries) {
 			this.open.set(entry.id, entry);
 			if (entry.deadline <= this.now) {
@@ -153,6 +159,21 @@ export class PollService {
 			else this.arm(entry.id, entry.deadline);
 		}
 		return entries.length;
+	}
+
+	/**
+	 * During a rolling restart the old and the new process of a shard run side by side for a moment, and a poll
+	 * started in the old one is in the store's open index only: the new one would never close it. So the periodic
+	 * sweep also re-reads the open index of the owned servers (one batched read per 500 servers).
+	 */
+	private async adoptStartedElsewhere(): Promise<void> {
+		if (this.stopped) return;
+		try {
+			const count = await this.adopt(this.options.ownedGuildIds());
+			if (count > 0) this.options.logger.info({ openPolls: count }, 'took over open polls started by another process');
+		} catch (error) {
+			this.options.logger.warn({ err: error }, 'could not re-read the open-poll index; the next sweep retries');
+		}
 	}
 
 	/** Stops timers and waits for closes and card edits in flight. Votes in flight are awaited by the router's drain. */

@@ -113,4 +113,28 @@ describe('npm run start:sharded', () => {
 		expect(result.stderr).toContain('several processes must not write one SQLite file');
 		expect(result.stderr).toContain('redis://');
 	});
+
+	it('refuses a SHARD_LIST it cannot use, naming every problem at once', () => {
+		const result = spawnSync(TSX, [join(process.cwd(), 'src/sharded.ts')], {
+			env: {
+				...cleanEnv,
+				DISCORD_TOKEN: 'not-used-token',
+				STORE_URL: 'redis://127.0.0.1:6379',
+				SHARD_COUNT: '4',
+				SHARD_LIST: '0,4,5',
+			},
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
+		expect(result.status).toBe(78);
+		expect(result.stderr).toContain('SHARD_LIST names shard 4, but SHARD_COUNT is 4: shard ids run from 0 to 3');
+		expect(result.stderr).toContain('SHARD_LIST names shard 5, but SHARD_COUNT is 4');
+		const missingCount = spawnSync(TSX, [join(process.cwd(), 'src/sharded.ts')], {
+			env: { ...cleanEnv, DISCORD_TOKEN: 'not-used-token', STORE_URL: 'redis://127.0.0.1:6379', SHARD_LIST: '4-5' },
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
+		expect(missingCount.status).toBe(78);
+		expect(missingCount.stderr).toContain('SHARD_COUNT is required when SHARD_LIST is set');
+	});
 });

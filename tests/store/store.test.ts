@@ -128,11 +128,69 @@ for (const backend of BACKENDS) {
 		});
 
 		it('stores a server’s weights and resets them', async () => {
-			const weights = createServerWeightsStore(store.keyv);
-			await weights.set('1440000000000000888', { 'food-aid': { valueToReceiver: 6 } }, 'mod', 1);
-			expect(await weights.get('1440000000000000888')).toEqual({ 'food-aid': { valueToReceiver: 6 } });
-			await weights.reset('1440000000000000888');
+			const weights = createServerWeightsStore(store);
+			expect(await weights.change('1440000000000000888', 'food-aid', { valueToReceiver: 6 }, 'mod', 1)).toEqual({
+				valueToReceiver: 6,
+			});
+			expect(await weights.change('1440000000000000888', 'food-aid', { costToGiver: 2 }, 'mod', 2)).toEqual({
+				costToGiver: 2,
+				valueToReceiver: 6,
+			});
+			await weights.change('1440000000000000888', 'yongbyon-freeze', { costToGiver: 9 }, 'mod', 3);
+			// Another server with a longer id that starts the same way is not this one.
+			await weights.change('14400000000000008881', 'disablement', { costToGiver: 1 }, 'mod', 3);
+			expect(await weights.get('1440000000000000888')).toEqual({
+				'food-aid': { costToGiver: 2, valueToReceiver: 6 },
+				'yongbyon-freeze': { costToGiver: 9 },
+			});
+			await weights.resetOne('1440000000000000888', 'food-aid', 'mod', 4);
+			expect(await weights.get('1440000000000000888')).toEqual({ 'yongbyon-freeze': { costToGiver: 9 } });
+			await weights.resetAll('1440000000000000888');
 			expect(await weights.get('1440000000000000888')).toEqual({});
+			expect(await weights.get('14400000000000008881')).toEqual({ disablement: { costToGiver: 1 } });
+		});
+
+		it('keeps reading weights stored in the old one-record-per-server layout (schema version 1)', async () => {
+			const guild = '1440000000000000887';
+			// Exactly what earlier versions wrote under guild-weights:<guildId>.
+			await store.keyv.set(`guild-weights:${guild}`, {
+				schemaVersion: 1,
+				overrides: { 'food-aid': { valueToReceiver: 6 }, disablement: { costToGiver: 1, valueToReceiver: 2 } },
+				updatedBy: '1440000000000000004',
+				updatedAt: 1,
+			});
+			const weights = createServerWeightsStore(store);
+			expect(await weights.get(guild)).toEqual({
+				'food-aid': { valueToReceiver: 6 },
+				disablement: { costToGiver: 1, valueToReceiver: 2 },
+			});
+			// A change builds on the old entry; a reset of an old entry sticks; other old entries stay.
+			expect(await weights.change(guild, 'food-aid', { costToGiver: 3 }, 'mod', 2)).toEqual({
+				costToGiver: 3,
+				valueToReceiver: 6,
+			});
+			await weights.resetOne(guild, 'disablement', 'mod', 3);
+			expect(await weights.get(guild)).toEqual({ 'food-aid': { costToGiver: 3, valueToReceiver: 6 } });
+			await weights.resetAll(guild);
+			expect(await weights.get(guild)).toEqual({});
+			expect(await store.keyv.get(`guild-weights:${guild}`)).toBeUndefined();
+		});
+
+		it('keeps every concurrent change to a server’s weights', async () => {
+			const weights = createServerWeightsStore(store);
+			const guild = '1440000000000000886';
+			const ids = library.catalog.concessions.slice(0, 20).map((item) => item.id);
+			await Promise.all(
+				ids.flatMap((id, index) => [
+					weights.change(guild, id, { costToGiver: index % 11 }, `mod${index}`, index),
+					weights.change(guild, id, { valueToReceiver: 10 - (index % 11) }, `other${index}`, index),
+				]),
+			);
+			expect(await weights.get(guild)).toEqual(
+				Object.fromEntries(
+					ids.map((id, index) => [id, { costToGiver: index % 11, valueToReceiver: 10 - (index % 11) }]),
+				),
+			);
 		});
 
 		it('closes a poll exactly once even when asked twice at the same time, with the tally from the vote keys', async () => {
@@ -194,6 +252,43 @@ for (const backend of BACKENDS) {
 			expect((await polls.getPoll(record.id))?.finalCounts).toEqual([0, 0, 1]);
 			expect(edits).toHaveLength(1);
 			await service.stop();
+		});
+
+		it('a new owner picks up a poll the old owner started while both ran (rolling restart) and closes it', async () => {
+			const guildId = '1440000000000000556';
+			const service = (clock: OffsetClock) =>
+				new PollService({
+					store: createPollStore(store),
+					clock,
+					logger,
+					port: recordingPort().port,
+					library,
+					ownedGuildIds: () => [guildId],
+					sweepIntervalMs: 25,
+				});
+			const newClock = new OffsetClock();
+			const [old, next] = [service(new OffsetClock()), service(newClock)];
+			await old.start();
+			await next.start();
+			const started = await old.create({
+				id: 'overlap1',
+				guildId,
+				channelId: '1440000000000000002',
+				starterId: '1440000000000000004',
+				question: 'Started by the old owner',
+				style: 'yes-no',
+				choices: ['Yes', 'No'],
+				deadline: Date.now() + 3_600_000,
+				anonymous: false,
+				hideResults: false,
+				voterRoleId: null,
+				dealId: null,
+			});
+			await old.stop();
+			newClock.advance(2 * 3_600_000);
+			const polls = createPollStore(store);
+			await expect.poll(async () => (await polls.getPoll(started.id))?.status, { timeout: 5_000 }).toBe('closed');
+			await next.stop();
 		});
 	});
 }

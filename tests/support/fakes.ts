@@ -28,7 +28,9 @@ export function collectingLogger(): { logger: Logger; lines: LogLine[] } {
 export function testContext(commands: readonly Command[], logger: Logger): BotContext {
 	const config: Config = { DISCORD_TOKEN: 'test-token', STORE_URL: 'sqlite://:memory:', LOG_LEVEL: 'debug' };
 	const store = { backend: 'sqlite', location: ':memory:', close: async () => {} } as unknown as Store;
-	const stores = { weights: { get: async () => ({}), set: async () => {}, reset: async () => {} } };
+	const stores = {
+		weights: { get: async () => ({}), change: async () => ({}), resetOne: async () => {}, resetAll: async () => {} },
+	};
 	// The router tests never reach the poll service.
 	const polls = {} as BotContext['polls'];
 	const clock = new OffsetClock();
