@@ -71,20 +71,17 @@ async function showResults(
 			`Results of this poll stay hidden until it closes ${discordTimestamp(poll.deadline, 'f')}.`,
 		);
 	}
-	const { tally, voters } = await ctx.polls.currentTally(poll);
+	ctx.limits.results.take(interaction.user.id);
 	// Anonymous polls never reveal voters, to anyone. Otherwise only moderators see who voted what.
-	let byChoice: Map<number, string[]> | null = null;
-	if (!poll.anonymous && isModerator(interaction, PermissionFlagsBits.ManageMessages)) {
-		byChoice = new Map();
-		for (const [userId, choice] of voters) byChoice.set(choice, [...(byChoice.get(choice) ?? []), userId]);
-	}
+	const moderator = isModerator(interaction, PermissionFlagsBits.ManageMessages);
+	const { tally, voters } = await ctx.polls.results(poll, { withVoters: !poll.anonymous && moderator });
 	const deal = poll.dealId ? (ctx.library.dealById.get(poll.dealId) ?? null) : null;
 	const message = renderPollResults(poll, {
 		tally,
 		now: ctx.clock.now(),
 		deal,
 		memberCount: interaction.guild?.memberCount ?? null,
-		voters: byChoice,
+		voters,
 	});
 	await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
 }

@@ -20,8 +20,8 @@ export interface BotContext {
 	readonly stores: { readonly weights: ServerWeightsStore };
 	/** Polls: voting, scheduling and closing, for the servers this process owns. */
 	readonly polls: PollService;
-	/** Per-member budgets for costly work. */
-	readonly limits: { readonly charts: MemberRateLimit };
+	/** Per-member budgets for costly work, and for answers a member could ask for in a tight loop. */
+	readonly limits: { readonly charts: MemberRateLimit; readonly results: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

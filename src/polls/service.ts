@@ -11,6 +11,7 @@ import {
 	receiptText,
 	type Tally,
 	tally,
+	tallyFromCounts,
 	voteDecision,
 } from '../domain/poll.js';
 import type { Library } from '../library.js';
@@ -18,6 +19,7 @@ import type { Logger } from '../logger.js';
 import { renderPollChartPng } from '../render/poll-chart.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
+import { StoredVoters, sampleVoters, type VoterSample } from './results.js';
 
 /** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
 export interface PollPort {
@@ -81,6 +83,12 @@ export interface NewPoll {
 	readonly dealId: string | null;
 }
 
+/** What a Results answer shows: the tally, and voters when asked for (moderators of non-anonymous polls). */
+export interface PollResults {
+	readonly tally: Tally;
+	readonly voters: VoterSample | null;
+}
+
 /** Per-poll state in this process: the cached record and every member's current choice. */
 interface Runtime {
 	poll: PollRecord;
@@ -109,9 +117,11 @@ export class PollService {
 	private readonly refreshIntervalMs: number;
 	/** Open polls of the owned servers: loaded at start, kept current by create and close; the sweep reads this. */
 	private readonly open = new Map<string, OpenPollEntry>();
+	private readonly storedVoters: StoredVoters;
 
 	constructor(private readonly options: PollServiceOptions) {
 		this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
+		this.storedVoters = new StoredVoters(options.store);
 	}
 
 	private get now(): number {
@@ -369,17 +379,20 @@ export class PollService {
 		});
 	}
 
-	/** The current tally: live votes for an open poll, the stored final counts for a closed one. */
-	async currentTally(poll: PollRecord): Promise<{ tally: Tally; voters: Map<string, number> }> {
+	/**
+	 * What "Results" shows. A closed poll answers from its stored final record, whatever its size: no vote is read
+	 * unless `withVoters` (a moderator of a non-anonymous poll), and then only as many as the answer can show,
+	 * streamed from the store. An open poll answers from the votes this process holds in memory.
+	 */
+	async results(poll: PollRecord, options: { readonly withVoters: boolean }): Promise<PollResults> {
 		if (poll.status === 'closed' && poll.finalCounts) {
-			// Closed polls are not kept in memory; their votes are read back from the store when asked for.
-			const stored = await this.options.store.listVotes(poll.id);
-			const voters = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
-			const final = poll.finalCounts.flatMap((count, index) => Array<number>(count).fill(index));
-			return { tally: tally(poll, final), voters };
+			const final = tallyFromCounts(poll, poll.finalCounts);
+			const voters = options.withVoters ? await this.storedVoters.sample(poll, final.counts) : null;
+			return { tally: final, voters };
 		}
 		const runtime = await this.runtime(poll);
-		return { tally: tally(poll, runtime.votes.values()), voters: runtime.votes };
+		const current = tally(poll, runtime.votes.values());
+		return { tally: current, voters: options.withVoters ? sampleVoters(runtime.votes, current.counts) : null };
 	}
 
 	card(poll: PollRecord, current: Tally, chartFile?: string): PollMessage {

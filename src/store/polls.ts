@@ -37,12 +37,23 @@ export interface PollStore {
 	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<void>;
 	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
 	listVotes(pollId: string): Promise<Map<string, VoteRecord>>;
+	/**
+	 * The same votes a page at a time (about `pageSize` each), read only as the caller asks for the next page, so a
+	 * caller that needs a few voters stops early. A member may appear twice on Redis (SCAN can repeat an entry).
+	 */
+	votePages(pollId: string, pageSize: number): AsyncIterable<[userId: string, vote: VoteRecord][]>;
 	/** Open polls of these servers (read in batches, for startup). */
 	openPolls(guildIds: readonly string[]): Promise<OpenPollEntry[]>;
 	addOpenPoll(entry: OpenPollEntry): Promise<void>;
 	removeOpenPoll(guildId: string, id: string): Promise<void>;
 	guildPolls(guildId: string): Promise<GuildPollEntry[]>;
 	upsertGuildPoll(guildId: string, entry: GuildPollEntry): Promise<void>;
+}
+
+function parseVote(entry: { key: string; value: unknown }): VoteRecord {
+	const parsed = VoteRecord.safeParse(entry.value);
+	if (!parsed.success) throw new CorruptRecordError(`stored vote ${entry.key} does not match its schema`);
+	return parsed.data;
 }
 
 export function createPollStore(store: Store): PollStore {
@@ -62,12 +73,14 @@ export function createPollStore(store: Store): PollStore {
 		async listVotes(pollId) {
 			const prefix = `vote:${pollId}:`;
 			const result = new Map<string, VoteRecord>();
-			for (const entry of await store.listByPrefix(prefix)) {
-				const parsed = VoteRecord.safeParse(entry.value);
-				if (!parsed.success) throw new CorruptRecordError(`stored vote ${entry.key} does not match its schema`);
-				result.set(entry.key.slice(prefix.length), parsed.data);
-			}
+			for (const entry of await store.listByPrefix(prefix))
+				result.set(entry.key.slice(prefix.length), parseVote(entry));
 			return result;
+		},
+		async *votePages(pollId, pageSize) {
+			const prefix = `vote:${pollId}:`;
+			for await (const page of store.scanPrefix(prefix, pageSize))
+				yield page.map((entry): [string, VoteRecord] => [entry.key.slice(prefix.length), parseVote(entry)]);
 		},
 		async openPolls(guildIds) {
 			const entries: OpenPollEntry[] = [];
