@@ -154,14 +154,19 @@ async function close(interaction: ChatInputCommandInteraction, ctx: BotContext):
 		userId: interaction.user.id,
 		isModerator: isModerator(interaction, PermissionFlagsBits.ManageMessages),
 	});
+	const question = quoteUserText(poll.question, 80);
 	const text =
 		outcome.kind === 'closed'
-			? `Closed “${quoteUserText(poll.question, 80)}” with ${outcome.tally.total} vote${outcome.tally.total === 1 ? '' : 's'}. The final result is on the card: ${messageLink(poll)}`
+			? `Closed “${question}” with ${outcome.tally.total} vote${outcome.tally.total === 1 ? '' : 's'}. The final result is on the card: ${messageLink(poll)}`
 			: outcome.kind === 'already-closed'
 				? `That poll already closed ${discordTimestamp(outcome.poll.closedAt ?? outcome.poll.deadline, 'f')}.`
-				: outcome.kind === 'refused'
-					? outcome.reason
-					: 'There is no such poll in this server.';
+				: outcome.kind === 'not-closed'
+					? `Parley couldn't close “${question}”: the store did not accept the change (it may be full or busy). It is still open and taking votes; try \`/poll close\` again in a minute.`
+					: outcome.kind === 'closing'
+						? `Votes on “${question}” are closed, but the store failed while the result was being saved. Parley will post the final result on the card by itself shortly: ${messageLink(poll)}`
+						: outcome.kind === 'refused'
+							? outcome.reason
+							: 'There is no such poll in this server.';
 	await interaction.editReply({ content: text, allowedMentions: { parse: [] } });
 }
 

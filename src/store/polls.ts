@@ -33,6 +33,8 @@ const GUILD_INDEX_LIMIT = 200;
 
 export interface PollStore {
 	getPoll(id: string): Promise<PollRecord | undefined>;
+	/** Several poll records at once (read in batches), in the order asked; undefined where there is none. */
+	getPolls(ids: readonly string[]): Promise<(PollRecord | undefined)[]>;
 	savePoll(poll: PollRecord): Promise<void>;
 	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<void>;
 	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
@@ -45,7 +47,8 @@ export interface PollStore {
 	/** Open polls of these servers (read in batches, for startup). */
 	openPolls(guildIds: readonly string[]): Promise<OpenPollEntry[]>;
 	addOpenPoll(entry: OpenPollEntry): Promise<void>;
-	removeOpenPoll(guildId: string, id: string): Promise<void>;
+	/** Resolves to whether the entry was there. */
+	removeOpenPoll(guildId: string, id: string): Promise<boolean>;
 	guildPolls(guildId: string): Promise<GuildPollEntry[]>;
 	upsertGuildPoll(guildId: string, entry: GuildPollEntry): Promise<void>;
 }
@@ -68,6 +71,12 @@ export function createPollStore(store: Store): PollStore {
 
 	return {
 		getPoll: (id) => polls.get(id),
+		async getPolls(ids) {
+			const result: (PollRecord | undefined)[] = [];
+			for (let start = 0; start < ids.length; start += 500)
+				result.push(...(await polls.getMany(ids.slice(start, start + 500))));
+			return result;
+		},
 		savePoll: (poll) => polls.set(poll.id, poll),
 		putVote: (pollId, userId, vote) => votes.set(`${pollId}:${userId}`, vote),
 		async listVotes(pollId) {
@@ -98,8 +107,9 @@ export function createPollStore(store: Store): PollStore {
 		removeOpenPoll: (guildId, id) =>
 			lock.run(`open-polls:${guildId}`, async () => {
 				const current = await readOpen(guildId);
-				if (!current.some((item) => item.id === id)) return;
+				if (!current.some((item) => item.id === id)) return false;
 				await indexes.set(guildId, { schemaVersion: 1, polls: current.filter((item) => item.id !== id) });
+				return true;
 			}),
 		guildPolls: readGuild,
 		upsertGuildPoll: (guildId, entry) =>
