@@ -16,6 +16,8 @@ export const VOTER_SCAN_LIMIT = 2_000;
 export const VOTER_PAGE_SIZE = 200;
 /** Answers that read voters from the store at the same time; more wait their turn. */
 const CONCURRENT_VOTER_SCANS = 2;
+/** Closed polls whose voter sample is kept (a closed poll's votes never change, so neither does its sample). */
+const CACHED_SAMPLES = 100;
 
 /** Up to `VOTERS_SHOWN_PER_CHOICE` member ids per choice index. */
 export type VoterSample = Map<number, string[]>;
@@ -55,19 +57,36 @@ export function sampleVoters(votes: Iterable<[string, number]>, counts: readonly
 }
 
 /**
- * Reads voters of closed polls from the store, for at most `concurrency` answers at a time (the others wait their
- * turn), each bounded and streamed as described above.
+ * Reads voters of closed polls from the store, for at most `concurrency` polls at a time (the others wait their
+ * turn), each bounded and streamed as described above. A closed poll's votes never change, so its sample is read
+ * once and kept (for the most recent `CACHED_SAMPLES` polls); answers asking at the same moment share one read.
  */
 export class StoredVoters {
 	private running = 0;
 	private readonly waiting: (() => void)[] = [];
+	private readonly samples = new Map<string, Promise<VoterSample>>();
 
 	constructor(
 		private readonly store: Pick<PollStore, 'votePages'>,
 		private readonly concurrency = CONCURRENT_VOTER_SCANS,
 	) {}
 
-	async sample(poll: Pick<PollRecord, 'id'>, counts: readonly number[]): Promise<VoterSample> {
+	/** Up to `VOTERS_SHOWN_PER_CHOICE` voters per choice of a closed poll; `counts` are its final counts. */
+	sample(poll: Pick<PollRecord, 'id'>, counts: readonly number[]): Promise<VoterSample> {
+		const cached = this.samples.get(poll.id);
+		if (cached) return cached;
+		const read = this.read(poll, counts);
+		this.samples.set(poll.id, read);
+		read.catch(() => this.samples.delete(poll.id));
+		// Forget the oldest once there are too many (a Map keeps insertion order).
+		for (const oldest of this.samples.keys()) {
+			if (this.samples.size <= CACHED_SAMPLES) break;
+			this.samples.delete(oldest);
+		}
+		return read;
+	}
+
+	private async read(poll: Pick<PollRecord, 'id'>, counts: readonly number[]): Promise<VoterSample> {
 		const sampler = new Sampler(counts);
 		if (sampler.full) return sampler.sample;
 		if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -48,7 +48,7 @@ for (const backend of BACKENDS) {
 			expect(pages).toBeGreaterThanOrEqual(backend.name === 'redis' ? 1 : 5);
 		});
 
-		it('reads no further than the caller asks', async () => {
+		it('reads no further than the answer needs, and only once per closed poll', async () => {
 			const polls = createPollStore(store);
 			let read = 0;
 			const voters = new StoredVoters({
@@ -67,7 +67,11 @@ for (const backend of BACKENDS) {
 			]);
 			expect(read).toBeGreaterThanOrEqual(3 * VOTERS_SHOWN_PER_CHOICE);
 			expect(read).toBeLessThan(450);
-			const few = await voters.sample({ id: 'paged' }, [0, 2, 0]);
+			// A closed poll's votes never change: asking again reads nothing.
+			const before = read;
+			expect(await voters.sample({ id: 'paged' }, [150, 150, 150])).toEqual(sample);
+			expect(read).toBe(before);
+			const few = await new StoredVoters(polls).sample({ id: 'paged' }, [0, 2, 0]);
 			expect(few.get(1)).toHaveLength(2);
 			expect(few.get(0)).toBeUndefined();
 		});
