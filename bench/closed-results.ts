@@ -31,22 +31,26 @@ export interface ClosedResultsRow {
 	readonly ackedWithin3s: number;
 	/** Clicks whose answer carried the final result (Parley) or any answer (baseline). */
 	readonly answered: number;
-	readonly clickP99Ms: number;
+	/** null when fewer than 99 % of the clicks were acknowledged at all. */
+	readonly clickP99Ms: number | null;
 	readonly rssBeforeMb: number;
 	readonly rssGrowthMb: number;
+	readonly probes: number;
+	/** Probe votes that got a receipt (within 3 s or late); the percentiles count the others as never answered. */
 	readonly probeVotes: number;
-	readonly probeP50Ms: number;
-	readonly probeP99Ms: number;
+	readonly probeP50Ms: number | null;
+	readonly probeP99Ms: number | null;
 }
 
 const IN_FLIGHT = 64;
 const PROBE_SPACING_MS = 15;
 const ACK_WINDOW_MS = 3_000;
 
-function percentile(values: readonly number[], p: number): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	if (sorted.length === 0) return 0;
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/** The p-th percentile of the records' acknowledgement latencies; null when it falls on one never acknowledged. */
+function percentile(records: readonly InteractionRecord[], p: number): number | null {
+	const sorted = records.map((record) => latency(record) ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+	const value = sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+	return value === undefined || value === Number.POSITIVE_INFINITY ? null : value;
 }
 
 function latency(record: InteractionRecord): number | null {
@@ -124,20 +128,19 @@ async function burst(
 	await Promise.all([...clicks, ...probes].map((record) => record.acked));
 	await Promise.all(clicks.map((record) => standIn.settle(record, 20, 10_000)));
 	const peakMb = sampler.stop();
-	const clickLatencies = clicks.flatMap((record) => latency(record) ?? []);
-	const probeLatencies = probes.flatMap((record) => latency(record) ?? []);
 	return {
 		clicks: clicks.length,
 		ackedWithin3s: clicks.filter((record) => !record.expired && (latency(record) ?? Infinity) <= ACK_WINDOW_MS).length,
 		answered: clicks.filter((record) =>
 			record.outputs.some((output) => JSON.stringify(output.message?.embeds ?? []).includes('Final result')),
 		).length,
-		clickP99Ms: percentile(clickLatencies, 99),
+		clickP99Ms: percentile(clicks, 99),
 		rssBeforeMb,
 		rssGrowthMb: Math.max(0, peakMb - rssBeforeMb),
+		probes: probes.length,
 		probeVotes: probes.filter((record) => record.ack !== null).length,
-		probeP50Ms: percentile(probeLatencies, 50),
-		probeP99Ms: percentile(probeLatencies, 99),
+		probeP50Ms: percentile(probes, 50),
+		probeP99Ms: percentile(probes, 99),
 	};
 }
 
@@ -207,7 +210,7 @@ export async function runClosedResults(options: ClosedResultsOptions): Promise<C
 /** The scenario's table: Parley's figures next to the baseline's, per burst. */
 export function closedResultsTable(rows: readonly ClosedResultsRow[], options: { votes: number }): string {
 	const lines = [
-		`| backend | ${options.votes.toLocaleString('en-US')}-vote closed poll, Results burst | bot | acked ≤ 3 s | with result | click p99 ms | RSS growth | vote p50 / p99 ms (other poll) | p99 ratio to baseline |`,
+		`| backend | ${options.votes.toLocaleString('en-US')}-vote closed poll, Results burst | bot | acked ≤ 3 s | with result | click p99 ms | RSS growth | votes on another poll: answered, p50 / p99 ms | p99 ratio to baseline |`,
 		'|---|---|---|---|---|---|---|---|---|',
 	];
 	for (const row of rows) {
@@ -215,9 +218,14 @@ export function closedResultsTable(rows: readonly ClosedResultsRow[], options: {
 			(item) => item.bot === 'baseline' && item.backend === row.backend && item.burst === row.burst,
 		);
 		const ratio =
-			row.bot === 'parley' && base && base.probeP99Ms > 0 ? (row.probeP99Ms / base.probeP99Ms).toFixed(2) : '–';
+			row.bot !== 'parley' || !base?.probeP99Ms
+				? '–'
+				: row.probeP99Ms === null
+					? '∞'
+					: (row.probeP99Ms / base.probeP99Ms).toFixed(2);
+		const ms = (value: number | null) => (value === null ? 'never' : String(value));
 		lines.push(
-			`| ${row.backend} | ${row.clicks} ${row.burst} | ${row.bot} | ${row.ackedWithin3s}/${row.clicks} | ${row.bot === 'parley' ? `${row.answered}/${row.clicks}` : '–'} | ${row.clickP99Ms} | ${row.rssGrowthMb} MB (from ${row.rssBeforeMb} MB) | ${row.probeP50Ms} / ${row.probeP99Ms} | ${ratio} |`,
+			`| ${row.backend} | ${row.clicks} ${row.burst} | ${row.bot} | ${row.ackedWithin3s}/${row.clicks} | ${row.bot === 'parley' ? `${row.answered}/${row.clicks}` : '–'} | ${ms(row.clickP99Ms)} | ${row.rssGrowthMb} MB (from ${row.rssBeforeMb} MB) | ${row.probeVotes}/${row.probes}, ${ms(row.probeP50Ms)} / ${ms(row.probeP99Ms)} | ${ratio} |`,
 		);
 	}
 	return lines.join('\n');

@@ -48,6 +48,9 @@ export interface PollServiceOptions {
 	readonly sweepIntervalMs?: number;
 }
 
+/** Closed poll records kept in memory (about 1 KB each). */
+const CLOSED_RECORDS_KEPT = 1_000;
+
 /** After this long the card stops changing per vote (Discord limits edits of old messages); "Results" stays live. */
 export const LIVE_CARD_WINDOW_MS = 60 * 60 * 1000;
 
@@ -125,6 +128,8 @@ export class PollService {
 	private readonly open = new Map<string, OpenPollEntry>();
 	/** Polls whose close (or index update) failed part-way: the sweep repeats the close until it is done. */
 	private readonly unfinished = new Set<string>();
+	/** Recently read or closed records of closed polls (final: never written again). */
+	private readonly closedRecords = new Map<string, PollRecord>();
 	private readonly closeSteps: CloseSteps;
 	private readonly storedVoters: StoredVoters;
 
@@ -262,11 +267,28 @@ export class PollService {
 		return runtime;
 	}
 
-	/** The poll, from this process's cache when it has it (every write to a poll happens in its owning process). */
+	/**
+	 * The poll, from this process's cache when it has it (every write to a poll happens in its owning process). A
+	 * closed record never changes again, so the most recent ones are kept: Results on a closed poll reads nothing.
+	 */
 	async getPoll(pollId: string): Promise<PollRecord | undefined> {
 		const cached = this.runtimes.get(pollId);
 		if (cached) return (await cached).poll;
-		return this.options.store.getPoll(pollId);
+		const closed = this.closedRecords.get(pollId);
+		if (closed) return closed;
+		const poll = await this.options.store.getPoll(pollId);
+		if (poll?.status === 'closed') this.rememberClosed(poll);
+		return poll;
+	}
+
+	private rememberClosed(poll: PollRecord): void {
+		this.closedRecords.delete(poll.id);
+		this.closedRecords.set(poll.id, poll);
+		// A Map keeps insertion order: the first key is the least recently remembered.
+		for (const oldest of this.closedRecords.keys()) {
+			if (this.closedRecords.size <= CLOSED_RECORDS_KEPT) break;
+			this.closedRecords.delete(oldest);
+		}
 	}
 
 	/**
@@ -554,6 +576,7 @@ export class PollService {
 		if (refresh?.timer) clearTimeout(refresh.timer);
 		this.refreshes.delete(closed.id);
 		this.runtimes.delete(closed.id);
+		this.rememberClosed(closed);
 		try {
 			const changed = await settleIndexes(this.options.store, closed);
 			this.open.delete(closed.id);
