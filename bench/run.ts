@@ -10,6 +10,7 @@ import type { GuildState, MessageState } from '../src/local/standin/state.js';
 import { createLogger } from '../src/logger.js';
 import { openStore } from '../src/store/keyv.js';
 import { createPollStore } from '../src/store/polls.js';
+import { runClosedResultsScenario } from './closed-results.js';
 
 /**
  * `npm run bench`: the vote path of the real bot, through the stand-in, against a no-op discord.js bot measured in
@@ -17,8 +18,15 @@ import { createPollStore } from '../src/store/polls.js';
  *   --quick             shorter runs (for a smoke check)
  *   --backends a,b      sqlite,redis,postgres (default: sqlite plus whichever of REDIS_URL / POSTGRES_URL is set,
  *                       falling back to the local servers when they answer)
+ *   --scenario s        votes | closed-results | all (default): closed-results is bench/closed-results.ts
  */
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, backends: { type: 'string' } } });
+const { values } = parseArgs({
+	options: {
+		quick: { type: 'boolean', default: false },
+		backends: { type: 'string' },
+		scenario: { type: 'string', default: 'all' },
+	},
+});
 const QUICK = values.quick ?? false;
 const BURST_VOTES = QUICK ? 600 : 3_000;
 const IN_FLIGHT = 64;
@@ -320,6 +328,8 @@ async function runBackend(name: string, storeUrl: string): Promise<{ rows: Scena
 }
 
 const backends = await backendUrls();
+if (values.scenario !== 'votes') await runClosedResultsScenario(backends, QUICK);
+if (values.scenario === 'closed-results') process.exit(0);
 const results: { backend: string; peakRssMb: number; rows: ScenarioRow[] }[] = [];
 for (const backend of backends) {
 	process.stdout.write(`running ${backend.name}…\n`);

@@ -97,20 +97,16 @@ async function showResults(
 			`Results of this poll stay hidden until it closes ${discordTimestamp(poll.deadline, 'f')}.`,
 		);
 	}
-	const { tally, voters } = await ctx.polls.currentTally(poll);
+	ctx.limits.results.take(interaction.user.id);
 	// Anonymous polls never reveal voters, to anyone. Otherwise only moderators see who voted what.
-	let byChoice: Map<number, string[]> | null = null;
-	if (!poll.anonymous && access.isModerator) {
-		byChoice = new Map();
-		for (const [userId, choice] of voters) byChoice.set(choice, [...(byChoice.get(choice) ?? []), userId]);
-	}
+	const { tally, voters } = await ctx.polls.results(poll, { withVoters: !poll.anonymous && access.isModerator });
 	const deal = poll.dealId ? (ctx.library.dealById.get(poll.dealId) ?? null) : null;
 	const message = renderPollResults(poll, {
 		tally,
 		now: ctx.clock.now(),
 		deal,
 		memberCount: await ctx.polls.memberCount(poll.guildId, { waitMs: 1_000 }),
-		voters: byChoice,
+		voters,
 	});
 	await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
 }
@@ -180,14 +176,19 @@ async function close(interaction: ChatInputCommandInteraction, ctx: BotContext):
 	const { poll, access } = await pollFor(ctx, interaction, interaction.options.getString('poll', true));
 	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 	const outcome = await ctx.polls.close(poll.id, { userId: interaction.user.id, isModerator: access.isModerator });
+	const question = quoteUserText(poll.question, 80);
 	const text =
 		outcome.kind === 'closed'
-			? `Closed “${quoteUserText(poll.question, 80)}” with ${outcome.tally.total} vote${outcome.tally.total === 1 ? '' : 's'}. The final result is on the card: ${messageLink(poll)}`
+			? `Closed “${question}” with ${outcome.tally.total} vote${outcome.tally.total === 1 ? '' : 's'}. The final result is on the card: ${messageLink(poll)}`
 			: outcome.kind === 'already-closed'
 				? `That poll already closed ${discordTimestamp(outcome.poll.closedAt ?? outcome.poll.deadline, 'f')}.`
-				: outcome.kind === 'refused'
-					? outcome.reason
-					: 'There is no such poll in this server.';
+				: outcome.kind === 'not-closed'
+					? `Parley couldn't close “${question}”: the store did not accept the change (it may be full or busy). It is still open and taking votes; try \`/poll close\` again in a minute.`
+					: outcome.kind === 'closing'
+						? `Votes on “${question}” are closed, but the store failed while the result was being saved. Parley will post the final result on the card by itself shortly: ${messageLink(poll)}`
+						: outcome.kind === 'refused'
+							? outcome.reason
+							: 'There is no such poll in this server.';
 	await interaction.editReply({ content: text, allowedMentions: { parse: [] } });
 }
 

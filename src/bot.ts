@@ -41,6 +41,10 @@ export interface RunningBot {
 	stop(reason?: string): Promise<void>;
 }
 
+/** Each member may ask for poll results this many times per window ("Results" button and /poll results together). */
+const RESULTS_PER_WINDOW = 5;
+const RESULTS_WINDOW_MS = 30_000;
+
 /** How long shutdown waits for interactions in flight before closing anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -190,7 +194,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 			if (guildId) access.invalidate(guildId);
 		});
 	}
-	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture') };
+	const limits = {
+		charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture'),
+		results: new MemberRateLimit(clock, RESULTS_PER_WINDOW, RESULTS_WINDOW_MS, 'poll results'),
+	};
 	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, access, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 

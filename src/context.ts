@@ -23,8 +23,8 @@ export interface BotContext {
 	readonly polls: PollService;
 	/** What a member may do with a poll, from their permissions in the poll's own channel. */
 	readonly access: ChannelAccess;
-	/** Per-member budgets for costly work. */
-	readonly limits: { readonly charts: MemberRateLimit };
+	/** Per-member budgets for costly work, and for answers a member could ask for in a tight loop. */
+	readonly limits: { readonly charts: MemberRateLimit; readonly results: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */
 	readonly commands: readonly Command[];
 }

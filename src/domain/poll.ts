@@ -283,6 +283,22 @@ export function tally(
 		if (current === undefined) ignored++;
 		else counts[vote] = current + 1;
 	}
+	return tallyFromCounts(poll, counts, ignored);
+}
+
+/**
+ * The tally of known per-choice counts, such as a closed poll's stored final counts: costs one step per choice,
+ * however many votes there were. Counts that are missing, negative or not whole numbers count as 0.
+ */
+export function tallyFromCounts(
+	poll: { readonly choices: readonly string[]; readonly style: PollStyle },
+	given: readonly number[],
+	ignored = 0,
+): Tally {
+	const counts = poll.choices.map((_, index) => {
+		const count = given[index] ?? 0;
+		return Number.isSafeInteger(count) && count > 0 ? count : 0;
+	});
 	const total = counts.reduce((sum, count) => sum + count, 0);
 	const most = Math.max(0, ...counts);
 	const leaders = total > 0 ? counts.flatMap((count, index) => (count === most ? [index] : [])) : [];

@@ -3,23 +3,22 @@ import { type PollMessage, renderPollCard } from '../discord/views/poll.js';
 import {
 	type CloseBy,
 	closeDecision,
-	closedRecord,
-	closingRecord,
-	discordTimestamp,
 	liveCardRefreshMs,
 	nextWakeDelay,
 	type PollRecord,
 	receiptText,
 	type Tally,
 	tally,
+	tallyFromCounts,
 	voteDecision,
 } from '../domain/poll.js';
 import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
-import { renderPollChartPng } from '../render/poll-chart.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
+import { type CloseSteps, claimClose, finishClose, settleIndexes } from './closing.js';
 import { MemberCounts } from './member-counts.js';
+import { StoredVoters, sampleVoters, type VoterSample } from './results.js';
 
 /** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
 export interface PollPort {
@@ -52,6 +51,9 @@ export interface PollServiceOptions {
 	readonly sweepIntervalMs?: number;
 }
 
+/** Closed poll records kept in memory (about 1 KB each). */
+const CLOSED_RECORDS_KEPT = 1_000;
+
 export type VoteOutcome = {
 	readonly kind: 'recorded' | 'changed' | 'same' | 'refused' | 'failed';
 	readonly text: string;
@@ -66,6 +68,10 @@ export const VOTE_FAILED_TEXT = "Parley couldn't record your vote — please try
 export type CloseOutcome =
 	| { readonly kind: 'closed'; readonly poll: PollRecord; readonly tally: Tally }
 	| { readonly kind: 'already-closed'; readonly poll: PollRecord }
+	/** The store refused the first write of the close: nothing changed, the poll is open and takes votes. */
+	| { readonly kind: 'not-closed'; readonly poll: PollRecord }
+	/** Votes are closed (stored as `closing`), but a later step failed: the sweep finishes the close. */
+	| { readonly kind: 'closing'; readonly poll: PollRecord }
 	| { readonly kind: 'refused'; readonly reason: string }
 	| { readonly kind: 'not-found' };
 
@@ -84,12 +90,23 @@ export interface NewPoll {
 	readonly dealId: string | null;
 }
 
+/** What a Results answer shows: the tally, and voters when asked for (moderators of non-anonymous polls). */
+export interface PollResults {
+	readonly tally: Tally;
+	readonly voters: VoterSample | null;
+}
+
 /** Per-poll state in this process: the cached record and every member's current choice. */
 interface Runtime {
 	poll: PollRecord;
 	readonly votes: Map<string, number>;
-	/** Set once a close has started: new votes are refused, votes in flight are awaited. */
+	/** Set once the close is stored (the record is `closing`): new votes are refused. */
 	closing: boolean;
+	/**
+	 * While a close waits for the votes in flight and writes its first record: new votes wait for this, then are
+	 * recorded if that write failed (the poll is still open) or refused if it succeeded.
+	 */
+	claiming: Promise<void> | null;
 	inFlight: number;
 	idle: (() => void)[];
 }
@@ -116,9 +133,23 @@ export class PollService {
 	private readonly memberCounts: MemberCounts;
 	/** Open polls of the owned servers: loaded at start, kept current by create and close; the sweep reads this. */
 	private readonly open = new Map<string, OpenPollEntry>();
+	/** Polls whose close (or index update) failed part-way: the sweep repeats the close until it is done. */
+	private readonly unfinished = new Set<string>();
+	/** Recently read or closed records of closed polls (final: never written again). */
+	private readonly closedRecords = new Map<string, PollRecord>();
+	private readonly closeSteps: CloseSteps;
+	private readonly storedVoters: StoredVoters;
 
 	constructor(private readonly options: PollServiceOptions) {
 		this.memberCounts = new MemberCounts((guildId) => options.port.memberCount(guildId), options.clock, options.logger);
+		this.closeSteps = {
+			store: options.store,
+			port: options.port,
+			logger: options.logger,
+			now: () => this.now,
+			card: (poll, current, chartFile) => this.card(poll, current, chartFile),
+		};
+		this.storedVoters = new StoredVoters(options.store);
 	}
 
 	private get now(): number {
@@ -144,21 +175,34 @@ export class PollService {
 
 	/**
 	 * Takes over the open polls of servers that became this process's (at start, or a server that arrives later) and
-	 * returns how many it had not known. Polls it already schedules are left as they are.
+	 * returns how many it had not known; polls it already schedules are left as they are. It checks the open-poll
+	 * index against the poll records as it goes: an entry whose poll is closed (a close cut off before its index
+	 * writes) has both indexes repaired, and an entry with no record at all is dropped.
 	 */
 	async adopt(guildIds: readonly string[]): Promise<number> {
-		const entries = (await this.options.store.openPolls(guildIds)).filter((entry) => !this.open.has(entry.id));
-		for (const entry of entries) {
-			this.open.set(entry.id, entry);
-			if (entry.deadline <= this.now) {
-				this.closeInBackground(entry.id);
+		const { store, logger } = this.options;
+		const entries = (await store.openPolls(guildIds)).filter((entry) => !this.open.has(entry.id));
+		const records = await store.getPolls(entries.map((entry) => entry.id));
+		let adopted = 0;
+		for (const [index, entry] of entries.entries()) {
+			const poll = records[index];
+			if (!poll) {
+				await store.removeOpenPoll(entry.guildId, entry.id).then(
+					() => logger.warn({ pollId: entry.id }, 'dropped an open-poll index entry with no poll record'),
+					(error: unknown) => logger.error({ err: error, pollId: entry.id }, 'could not drop a stale index entry'),
+				);
 				continue;
 			}
-			const poll = await this.options.store.getPoll(entry.id);
-			if (poll?.status === 'closing') this.closeInBackground(entry.id);
-			else this.arm(entry.id, entry.deadline);
+			if (poll.status === 'closed') {
+				await this.settleClosed(poll, true);
+				continue;
+			}
+			adopted += 1;
+			this.open.set(poll.id, { id: poll.id, guildId: poll.guildId, deadline: poll.deadline });
+			if (poll.status === 'closing' || poll.deadline <= this.now) this.closeInBackground(poll.id);
+			else this.arm(poll.id, poll.deadline);
 		}
-		return entries.length;
+		return adopted;
 	}
 
 	/**
@@ -192,9 +236,13 @@ export class PollService {
 		while (this.background.size > 0) await Promise.allSettled([...this.background]);
 	}
 
-	/** Closes every owned poll that is due. Runs periodically and whenever the clock jumps. */
+	/**
+	 * Closes every owned poll that is due, and finishes the closes that failed part-way. Runs periodically and
+	 * whenever the clock jumps.
+	 */
 	async sweep(): Promise<void> {
 		if (this.stopped) return;
+		for (const pollId of this.unfinished) this.closeInBackground(pollId);
 		for (const entry of this.open.values()) {
 			if (entry.deadline <= this.now) this.closeInBackground(entry.id);
 			else if (!this.timers.has(entry.id)) this.arm(entry.id, entry.deadline);
@@ -240,7 +288,7 @@ export class PollService {
 			runtime = (async () => {
 				const stored = await this.options.store.listVotes(poll.id);
 				const votes = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
-				return { poll, votes, closing: poll.status !== 'open', inFlight: 0, idle: [] };
+				return { poll, votes, closing: poll.status !== 'open', claiming: null, inFlight: 0, idle: [] };
 			})();
 			this.runtimes.set(poll.id, runtime);
 			runtime.catch(() => this.runtimes.delete(poll.id));
@@ -248,11 +296,28 @@ export class PollService {
 		return runtime;
 	}
 
-	/** The poll, from this process's cache when it has it (every write to a poll happens in its owning process). */
+	/**
+	 * The poll, from this process's cache when it has it (every write to a poll happens in its owning process). A
+	 * closed record never changes again, so the most recent ones are kept: Results on a closed poll reads nothing.
+	 */
 	async getPoll(pollId: string): Promise<PollRecord | undefined> {
 		const cached = this.runtimes.get(pollId);
 		if (cached) return (await cached).poll;
-		return this.options.store.getPoll(pollId);
+		const closed = this.closedRecords.get(pollId);
+		if (closed) return closed;
+		const poll = await this.options.store.getPoll(pollId);
+		if (poll?.status === 'closed') this.rememberClosed(poll);
+		return poll;
+	}
+
+	private rememberClosed(poll: PollRecord): void {
+		this.closedRecords.delete(poll.id);
+		this.closedRecords.set(poll.id, poll);
+		// A Map keeps insertion order: the first key is the least recently remembered.
+		for (const oldest of this.closedRecords.keys()) {
+			if (this.closedRecords.size <= CLOSED_RECORDS_KEPT) break;
+			this.closedRecords.delete(oldest);
+		}
 	}
 
 	/**
@@ -308,7 +373,7 @@ export class PollService {
 		});
 		this.runtimes.set(
 			poll.id,
-			Promise.resolve({ poll: posted, votes: new Map(), closing: false, inFlight: 0, idle: [] }),
+			Promise.resolve({ poll: posted, votes: new Map(), closing: false, claiming: null, inFlight: 0, idle: [] }),
 		);
 		this.arm(poll.id, poll.deadline);
 		this.options.logger.info(
@@ -372,12 +437,8 @@ export class PollService {
 		}
 		const runtime = await this.runtime(poll);
 		return this.voterLock.run(`${poll.id}:${input.userId}`, async () => {
-			if (runtime.closing && runtime.poll.status === 'open') {
-				return {
-					kind: 'refused',
-					text: `This poll closed at ${discordTimestamp(Math.min(this.now, runtime.poll.deadline), 'f')}.`,
-				} as const;
-			}
+			// A close is being decided: its outcome decides this vote (refused once stored, recorded if it failed).
+			while (runtime.claiming) await runtime.claiming;
 			runtime.inFlight += 1;
 			try {
 				const previous = runtime.votes.get(input.userId) ?? null;
@@ -408,17 +469,20 @@ export class PollService {
 		});
 	}
 
-	/** The current tally: live votes for an open poll, the stored final counts for a closed one. */
-	async currentTally(poll: PollRecord): Promise<{ tally: Tally; voters: Map<string, number> }> {
+	/**
+	 * What "Results" shows. A closed poll answers from its stored final record, whatever its size: no vote is read
+	 * unless `withVoters` (a moderator of a non-anonymous poll), and then only as many as the answer can show,
+	 * streamed from the store. An open poll answers from the votes this process holds in memory.
+	 */
+	async results(poll: PollRecord, options: { readonly withVoters: boolean }): Promise<PollResults> {
 		if (poll.status === 'closed' && poll.finalCounts) {
-			// Closed polls are not kept in memory; their votes are read back from the store when asked for.
-			const stored = await this.options.store.listVotes(poll.id);
-			const voters = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
-			const final = poll.finalCounts.flatMap((count, index) => Array<number>(count).fill(index));
-			return { tally: tally(poll, final), voters };
+			const final = tallyFromCounts(poll, poll.finalCounts);
+			const voters = options.withVoters ? await this.storedVoters.sample(poll, final.counts) : null;
+			return { tally: final, voters };
 		}
 		const runtime = await this.runtime(poll);
-		return { tally: tally(poll, runtime.votes.values()), voters: runtime.votes };
+		const current = tally(poll, runtime.votes.values());
+		return { tally: current, voters: options.withVoters ? sampleVoters(runtime.votes, current.counts) : null };
 	}
 
 	/**
@@ -499,75 +563,105 @@ export class PollService {
 	}
 
 	/**
-	 * Closes a poll exactly once: the decision and the record go through a per-poll lock; `closing` is stored
-	 * before anything visible happens, so a crash mid-close finishes the same close at the next start, and a
-	 * second close is a no-op. Votes in flight finish first; the final tally is read from the vote keys.
+	 * Closes a poll exactly once, in the steps of `closing.ts`, under a per-poll lock: votes in flight finish first,
+	 * then the `closing` record is stored before anything visible happens, so a crash or a failed write mid-close is
+	 * finished by the sweep or the next start, and a second close is a no-op that repairs the indexes if they lag.
+	 * If the store refuses that first write, nothing has changed: the poll stays fully open (`not-closed`).
 	 */
 	close(pollId: string, by: CloseBy): Promise<CloseOutcome> {
 		return this.closeLock.run(pollId, async () => {
+			const { logger } = this.options;
 			const poll = await this.getPoll(pollId);
-			if (!poll) return { kind: 'not-found' } as const;
+			if (!poll) {
+				this.unfinished.delete(pollId);
+				return { kind: 'not-found' } as const;
+			}
 			const decision = closeDecision(poll, this.now, by);
 			if (decision.kind === 'refused') return { kind: 'refused', reason: decision.reason } as const;
-			if (decision.kind === 'already-closed') return { kind: 'already-closed', poll } as const;
-			const { store, logger } = this.options;
-			const runtime = await this.runtime(poll);
-			runtime.closing = true;
-			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
-			const closing = poll.status === 'closing' ? poll : closingRecord(poll, this.now, by);
-			if (closing !== poll) await store.savePoll(closing);
-			runtime.poll = closing;
-
-			const votes = await store.listVotes(pollId);
-			const final = tally(
-				closing,
-				[...votes.values()].map((vote) => vote.choice),
-			);
-			const closed = closedRecord(closing, this.now, by, final.counts);
-			if (closed.messageId) {
-				const chartFile = `poll-${closed.id}-results.png`;
-				try {
-					const png = renderPollChartPng({
-						question: closed.question,
-						choices: closed.choices.map((label, index) => ({ label, count: final.counts[index] ?? 0 })),
-						totalVotes: final.total,
-						closedAt: `Closed ${new Date(closed.closedAt ?? this.now).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-						scale: final.scale
-							? { mean: final.scale.mean, minLabel: closed.choices[0] ?? '', maxLabel: closed.choices.at(-1) ?? '' }
-							: null,
-					});
-					await this.options.port.edit(closed.channelId, closed.messageId, await this.card(closed, final, chartFile), [
-						{ name: chartFile, data: png },
-					]);
-				} catch (error) {
-					logger.warn(
-						{ err: error, pollId },
-						'could not put the final result on the poll card; the result is stored and shown by /poll results',
-					);
-				}
+			if (decision.kind === 'already-closed') {
+				await this.settleClosed(poll, true);
+				return { kind: 'already-closed', poll } as const;
 			}
-			await store.savePoll(closed);
-			runtime.poll = closed;
-			await store.removeOpenPoll(closed.guildId, pollId);
-			this.open.delete(pollId);
-			await store.upsertGuildPoll(closed.guildId, {
-				id: closed.id,
-				channelId: closed.channelId,
-				question: closed.question.slice(0, 100),
-				status: 'closed',
-				createdAt: closed.createdAt,
-				deadline: closed.deadline,
-			});
-			const timer = this.timers.get(pollId);
-			if (timer) clearTimeout(timer);
-			this.timers.delete(pollId);
-			const refresh = this.refreshes.get(pollId);
-			if (refresh?.timer) clearTimeout(refresh.timer);
-			this.refreshes.delete(pollId);
-			this.runtimes.delete(pollId);
-			logger.info({ pollId, guildId: closed.guildId, votes: final.total, closedBy: closed.closedBy }, 'poll closed');
-			return { kind: 'closed', poll: closed, tally: final } as const;
+			let runtime: Runtime;
+			let closing: PollRecord;
+			try {
+				runtime = await this.runtime(poll);
+				closing = await this.claim(runtime, by);
+			} catch (error) {
+				logger.error({ err: error, pollId }, 'could not close a poll: the store failed before the close was stored');
+				return { kind: 'not-closed', poll } as const;
+			}
+			let result: { poll: PollRecord; tally: Tally };
+			try {
+				result = await finishClose(this.closeSteps, closing, by);
+			} catch (error) {
+				this.unfinished.add(pollId);
+				logger.error(
+					{ err: error, pollId },
+					'could not finish closing a poll; votes are refused and the sweep will finish it',
+				);
+				return { kind: 'closing', poll: closing } as const;
+			}
+			runtime.poll = result.poll;
+			await this.settleClosed(result.poll, false);
+			logger.info(
+				{ pollId, guildId: result.poll.guildId, votes: result.tally.total, closedBy: result.poll.closedBy },
+				'poll closed',
+			);
+			return { kind: 'closed', ...result } as const;
 		});
+	}
+
+	/**
+	 * Step 1 of a close, with this process's side of it: new votes wait while the votes in flight finish and the
+	 * `closing` record is written; they are refused once it is stored, and recorded if the write failed.
+	 */
+	private async claim(runtime: Runtime, by: CloseBy): Promise<PollRecord> {
+		let release = () => {};
+		runtime.claiming = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		try {
+			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
+			const closing = await claimClose(this.closeSteps, runtime.poll, by);
+			runtime.poll = closing;
+			runtime.closing = true;
+			return closing;
+		} finally {
+			runtime.claiming = null;
+			release();
+		}
+	}
+
+	/**
+	 * A closed poll leaves this process's schedule, and both indexes are brought in line with its record. If that
+	 * fails, the sweep tries again. `repairing`: the close was already done, so any index change is a repair, logged.
+	 */
+	private async settleClosed(closed: PollRecord, repairing: boolean): Promise<void> {
+		const timer = this.timers.get(closed.id);
+		if (timer) clearTimeout(timer);
+		this.timers.delete(closed.id);
+		const refresh = this.refreshes.get(closed.id);
+		if (refresh?.timer) clearTimeout(refresh.timer);
+		this.refreshes.delete(closed.id);
+		this.runtimes.delete(closed.id);
+		this.rememberClosed(closed);
+		try {
+			const changed = await settleIndexes(this.options.store, closed);
+			this.open.delete(closed.id);
+			this.unfinished.delete(closed.id);
+			if (changed && repairing)
+				this.options.logger.warn(
+					{ pollId: closed.id, guildId: closed.guildId },
+					'repaired the indexes of a closed poll (an earlier close was cut off before updating them)',
+				);
+		} catch (error) {
+			this.unfinished.add(closed.id);
+			this.options.logger.error(
+				{ err: error, pollId: closed.id },
+				'could not update the poll indexes after a close; the sweep will finish it',
+			);
+		}
 	}
 
 	/** Open polls of a server with their vote counts, soonest deadline first. */

@@ -17,6 +17,12 @@ export interface Store {
 	 * order (a primary-key range scan on SQLite), never a scan of the whole store.
 	 */
 	listByPrefix(prefix: string): Promise<{ key: string; value: unknown }[]>;
+	/**
+	 * The same entries as `listByPrefix`, a page of at most about `pageSize` at a time, read only as the caller asks
+	 * for the next page: a caller that stops early reads no more. SQLite and PostgreSQL page in key order (keyset
+	 * pagination on the primary key); Redis pages with SCAN, in no order, and may repeat an entry.
+	 */
+	scanPrefix(prefix: string, pageSize: number): AsyncIterable<{ key: string; value: unknown }[]>;
 	close(): Promise<void>;
 }
 
@@ -99,6 +105,33 @@ async function openSqlite(url: string, logger: Logger, namespace: string): Promi
 				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
 				.filter((entry) => entry.value !== undefined);
 		},
+		async *scanPrefix(prefix, pageSize) {
+			const from = `${namespace}:${prefix}`;
+			const upper = prefixUpperBound(from);
+			let after: string | null = null;
+			for (;;) {
+				const rows = (await (after === null
+					? adapter.query(
+							'SELECT key, value FROM keyv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+							from,
+							upper,
+							pageSize,
+						)
+					: adapter.query(
+							'SELECT key, value FROM keyv WHERE key > ? AND key < ? ORDER BY key LIMIT ?',
+							after,
+							upper,
+							pageSize,
+						))) as { key: string; value: string }[];
+				const last = rows.at(-1);
+				if (!last) return;
+				after = last.key;
+				yield rows
+					.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
+					.filter((entry) => entry.value !== undefined);
+				if (rows.length < pageSize) return;
+			}
+		},
 		async close() {
 			await keyv.disconnect();
 		},
@@ -143,6 +176,20 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 			}
 			return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 		},
+		async *scanPrefix(prefix, pageSize) {
+			const pattern = `${namespace}${separator}${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+			for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: pageSize })) {
+				const keys = Array.isArray(batch) ? batch : [batch];
+				if (keys.length === 0) continue;
+				const values = await client.mGet(keys);
+				const page: { key: string; value: unknown }[] = [];
+				keys.forEach((key, index) => {
+					const value = storedValue(values[index]);
+					if (value !== undefined) page.push({ key: key.slice(namespace.length + separator.length), value });
+				});
+				yield page;
+			}
+		},
 		async close() {
 			await keyv.disconnect();
 		},
@@ -170,6 +217,23 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 			return rows
 				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
 				.filter((entry) => entry.value !== undefined);
+		},
+		async *scanPrefix(prefix, pageSize) {
+			const like = `${`${namespace}:${prefix}`.replace(/[\\%_]/g, '\\$&')}%`;
+			let after = '';
+			for (;;) {
+				const rows = (await adapter.query(
+					'SELECT key, value FROM keyv WHERE key LIKE $1 AND key > $2 ORDER BY key LIMIT $3',
+					[like, after, pageSize],
+				)) as { key: string; value: string }[];
+				const last = rows.at(-1);
+				if (!last) return;
+				after = last.key;
+				yield rows
+					.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
+					.filter((entry) => entry.value !== undefined);
+				if (rows.length < pageSize) return;
+			}
 		},
 		async close() {
 			await keyv.disconnect();

@@ -35,16 +35,30 @@ const GUILD_INDEX_LIMIT = 200;
 
 export interface PollStore {
 	getPoll(id: string): Promise<PollRecord | undefined>;
+	/** Several poll records at once (read in batches), in the order asked; undefined where there is none. */
+	getPolls(ids: readonly string[]): Promise<(PollRecord | undefined)[]>;
 	savePoll(poll: PollRecord): Promise<void>;
 	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<void>;
 	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
 	listVotes(pollId: string): Promise<Map<string, VoteRecord>>;
+	/**
+	 * The same votes a page at a time (about `pageSize` each), read only as the caller asks for the next page, so a
+	 * caller that needs a few voters stops early. A member may appear twice on Redis (SCAN can repeat an entry).
+	 */
+	votePages(pollId: string, pageSize: number): AsyncIterable<[userId: string, vote: VoteRecord][]>;
 	/** Open polls of these servers (read in batches, for startup). */
 	openPolls(guildIds: readonly string[]): Promise<OpenPollEntry[]>;
 	addOpenPoll(entry: OpenPollEntry): Promise<void>;
-	removeOpenPoll(guildId: string, id: string): Promise<void>;
+	/** Resolves to whether the entry was there. */
+	removeOpenPoll(guildId: string, id: string): Promise<boolean>;
 	guildPolls(guildId: string): Promise<GuildPollEntry[]>;
 	upsertGuildPoll(guildId: string, entry: GuildPollEntry): Promise<void>;
+}
+
+function parseVote(entry: { key: string; value: unknown }): VoteRecord {
+	const parsed = VoteRecord.safeParse(entry.value);
+	if (!parsed.success) throw new CorruptRecordError(`stored vote ${entry.key} does not match its schema`);
+	return parsed.data;
 }
 
 export function createPollStore(store: Store): PollStore {
@@ -59,17 +73,25 @@ export function createPollStore(store: Store): PollStore {
 
 	return {
 		getPoll: (id) => polls.get(id),
+		async getPolls(ids) {
+			const result: (PollRecord | undefined)[] = [];
+			for (let start = 0; start < ids.length; start += 500)
+				result.push(...(await polls.getMany(ids.slice(start, start + 500))));
+			return result;
+		},
 		savePoll: (poll) => polls.set(poll.id, poll),
 		putVote: (pollId, userId, vote) => votes.set(`${pollId}:${userId}`, vote),
 		async listVotes(pollId) {
 			const prefix = `vote:${pollId}:`;
 			const result = new Map<string, VoteRecord>();
-			for (const entry of await store.listByPrefix(prefix)) {
-				const parsed = VoteRecord.safeParse(entry.value);
-				if (!parsed.success) throw new CorruptRecordError(`stored vote ${entry.key} does not match its schema`);
-				result.set(entry.key.slice(prefix.length), parsed.data);
-			}
+			for (const entry of await store.listByPrefix(prefix))
+				result.set(entry.key.slice(prefix.length), parseVote(entry));
 			return result;
+		},
+		async *votePages(pollId, pageSize) {
+			const prefix = `vote:${pollId}:`;
+			for await (const page of store.scanPrefix(prefix, pageSize))
+				yield page.map((entry): [string, VoteRecord] => [entry.key.slice(prefix.length), parseVote(entry)]);
 		},
 		async openPolls(guildIds) {
 			const entries: OpenPollEntry[] = [];
@@ -87,8 +109,9 @@ export function createPollStore(store: Store): PollStore {
 		removeOpenPoll: (guildId, id) =>
 			lock.run(`open-polls:${guildId}`, async () => {
 				const current = await readOpen(guildId);
-				if (!current.some((item) => item.id === id)) return;
+				if (!current.some((item) => item.id === id)) return false;
 				await indexes.set(guildId, { schemaVersion: 1, polls: current.filter((item) => item.id !== id) });
+				return true;
 			}),
 		guildPolls: readGuild,
 		upsertGuildPoll: (guildId, entry) =>

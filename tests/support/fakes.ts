@@ -34,7 +34,10 @@ export function testContext(commands: readonly Command[], logger: Logger): BotCo
 	// The router tests never reach the poll service.
 	const polls = {} as BotContext['polls'];
 	const clock = new OffsetClock();
-	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'charts') };
+	const limits = {
+		charts: new MemberRateLimit(clock, 4, 60_000, 'charts'),
+		results: new MemberRateLimit(clock, 5, 30_000, 'poll results'),
+	};
 	// The router tests never ask about channels either.
 	const access = new ChannelAccess({
 		directory: {

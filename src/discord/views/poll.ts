@@ -211,10 +211,44 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 	return { embeds: [embed], components: rows, allowedMentions: { parse: [] } };
 }
 
+/** Characters of voter mentions one Results answer may hold, across all choices (an embed holds 6,000 in all). */
+const VOTER_TEXT_BUDGET = 4_000;
+const countFormat = new Intl.NumberFormat('en-US');
+
+/**
+ * One field per choice with votes: its count (from the tally) and the mentions of the voters given, as many as fit
+ * the choice's share of the budget; the rest are counted ("and 5,960 more").
+ */
+function voterFields(poll: PollRecord, tally: Tally, voters: ReadonlyMap<number, readonly string[]>): APIEmbedField[] {
+	const withVotes = poll.choices.filter((_, index) => (tally.counts[index] ?? 0) > 0).length;
+	const budget = Math.min(1_000, Math.floor(VOTER_TEXT_BUDGET / Math.max(1, withVotes)));
+	return poll.choices.flatMap((choice, index) => {
+		const count = tally.counts[index] ?? 0;
+		if (count === 0) return [];
+		const mentions: string[] = [];
+		let length = 0;
+		for (const id of voters.get(index) ?? []) {
+			const mention = `<@${id}>`;
+			// Room is kept for " and 99,999 more".
+			if (length + mention.length + 1 > budget - 20) break;
+			mentions.push(mention);
+			length += mention.length + 1;
+		}
+		const more = count - mentions.length;
+		const value =
+			mentions.length === 0
+				? `${countFormat.format(count)} members (too many to list here)`
+				: more > 0
+					? `${mentions.join(' ')} and ${countFormat.format(more)} more`
+					: mentions.join(' ');
+		return [{ name: `Voted ${clip(choice, 80)} (${countFormat.format(count)})`, value }];
+	});
+}
+
 /** The private answer to "Results": counts, and voters per choice for moderators of non-anonymous polls. */
 export function renderPollResults(
 	poll: PollRecord,
-	context: PollCardContext & { voters: Map<number, string[]> | null },
+	context: PollCardContext & { voters: ReadonlyMap<number, readonly string[]> | null },
 ): PollMessage {
 	const closed = poll.status === 'closed';
 	const fields: APIEmbedField[] = [
@@ -222,16 +256,7 @@ export function renderPollResults(
 		{ name: 'Turnout', value: turnoutText(context.tally, context.memberCount, poll), inline: true },
 	];
 	if (context.tally.scale) fields.push({ name: 'Mean', value: context.tally.scale.mean.toFixed(2), inline: true });
-	if (context.voters) {
-		poll.choices.forEach((choice, index) => {
-			const ids = context.voters?.get(index) ?? [];
-			if (ids.length === 0) return;
-			fields.push({
-				name: `Voted ${clip(choice, 80)} (${ids.length})`,
-				value: clip(ids.map((id) => `<@${id}>`).join(' '), 1024),
-			});
-		});
-	}
+	if (context.voters) fields.push(...voterFields(poll, context.tally, context.voters));
 	return {
 		embeds: [
 			{
