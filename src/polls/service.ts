@@ -16,6 +16,7 @@ import {
 import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
 import { renderPollChartPng } from '../render/poll-chart.js';
+import { StoreUnavailableError } from '../store/file-watch.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
 
@@ -298,6 +299,13 @@ export class PollService {
 		try {
 			return await this.recordVote(input);
 		} catch (error) {
+			if (error instanceof StoreUnavailableError) {
+				this.options.logger.error(
+					{ pollId: input.pollId, reason: error.detail },
+					'refused a vote: the store is unavailable',
+				);
+				return { kind: 'failed', text: error.message };
+			}
 			this.options.logger.error(
 				{ err: error, pollId: input.pollId },
 				'could not record a vote (store failure); the member was asked to try again',
@@ -321,8 +329,8 @@ export class PollService {
 			};
 		if (poll.guildId !== input.guildId)
 			return { kind: 'refused', text: 'This button belongs to a poll in another server.' };
-		if (poll.status === 'closed') {
-			// Refused without loading the poll's votes back into memory.
+		if (poll.status !== 'open') {
+			// Refused without loading the poll's votes back into memory (a closing poll may be another owner's).
 			const decision = voteDecision(poll, {
 				now: this.now,
 				choice: input.choice,
@@ -349,13 +357,17 @@ export class PollService {
 					memberRoleIds: input.roleIds,
 				});
 				if (decision.kind === 'refused') return { kind: 'refused', text: decision.reason } as const;
-				if (decision.kind === 'same')
+				if (decision.kind === 'same') {
+					// Nothing to write, but the receipt still promises the vote is kept: not if the store is gone.
+					await this.options.store.assertWritable();
 					return { kind: 'same', text: receiptText(runtime.poll, input.choice, input.choice) } as const;
-				await this.options.store.putVote(poll.id, input.userId, {
+				}
+				const stored = await this.options.store.putVote(poll.id, input.userId, {
 					schemaVersion: 1,
 					choice: input.choice,
 					at: this.now,
 				});
+				if (stored === 'closed') return await this.closedElsewhere(runtime);
 				runtime.votes.set(input.userId, input.choice);
 				this.scheduleRefresh(poll.id);
 				return {
@@ -434,7 +446,9 @@ export class PollService {
 	 */
 	close(pollId: string, by: CloseBy): Promise<CloseOutcome> {
 		return this.closeLock.run(pollId, async () => {
-			const poll = await this.getPoll(pollId);
+			const cached = await this.getPoll(pollId);
+			// A closing poll may have been finished by the owner that claimed it since this process cached it.
+			const poll = cached?.status === 'closing' ? await this.options.store.getPoll(pollId) : cached;
 			if (!poll) return { kind: 'not-found' } as const;
 			const decision = closeDecision(poll, this.now, by);
 			if (decision.kind === 'refused') return { kind: 'refused', reason: decision.reason } as const;
@@ -444,7 +458,12 @@ export class PollService {
 			runtime.closing = true;
 			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
 			const closing = poll.status === 'closing' ? poll : closingRecord(poll, this.now, by);
-			if (closing !== poll) await store.savePoll(closing);
+			// The claim is atomic in the store: of two owners overlapping (a rolling deploy), one closes the poll.
+			if (closing !== poll && !(await store.claimClose(closing))) {
+				await this.closedElsewhere(runtime);
+				const stored = await store.getPoll(pollId);
+				return stored ? ({ kind: 'already-closed', poll: stored } as const) : ({ kind: 'not-found' } as const);
+			}
 			runtime.poll = closing;
 
 			const votes = await store.listVotes(pollId);
@@ -496,6 +515,37 @@ export class PollService {
 			logger.info({ pollId, guildId: closed.guildId, votes: final.total, closedBy: closed.closedBy }, 'poll closed');
 			return { kind: 'closed', poll: closed, tally: final } as const;
 		});
+	}
+
+	/**
+	 * The store says another process claimed this poll's close (two owners overlapping during a rolling deploy):
+	 * stop taking its votes, drop what this process cached and scheduled, and let the claimer finish the close.
+	 */
+	private async closedElsewhere(runtime: Runtime): Promise<VoteOutcome> {
+		const pollId = runtime.poll.id;
+		runtime.closing = true;
+		this.runtimes.delete(pollId);
+		this.open.delete(pollId);
+		const timer = this.timers.get(pollId);
+		if (timer) clearTimeout(timer);
+		this.timers.delete(pollId);
+		const refresh = this.refreshes.get(pollId);
+		if (refresh?.timer) clearTimeout(refresh.timer);
+		this.refreshes.delete(pollId);
+		this.options.logger.info({ pollId }, 'another process closed this poll; stopped taking its votes here');
+		const stored = (await this.options.store.getPoll(pollId)) ?? runtime.poll;
+		// A poll that is not open is refused with the time it closed (the claimer stored it with the claim).
+		const decision =
+			stored.status === 'open'
+				? null
+				: voteDecision(stored, { now: this.now, choice: 0, previousChoice: null, memberRoleIds: [] });
+		return {
+			kind: 'refused',
+			text:
+				decision?.kind === 'refused'
+					? decision.reason
+					: `This poll closed at ${discordTimestamp(Math.min(this.now, stored.deadline), 'f')}.`,
+		};
 	}
 
 	/** Open polls of a server with their vote counts, soonest deadline first. */
