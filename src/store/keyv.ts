@@ -174,7 +174,16 @@ function sqliteStore(
 ): Store {
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
 	const gate = new ClaimGate();
-	const isClaimed = async (claimKey: string) => (await keyv.get(claimKey)) !== undefined;
+	// Exact once read: this process is the file's only writer (the owner lock) and a claim is never released. One
+	// small entry per poll voted on or closed since the start, so a vote costs no extra read after the first.
+	const claimed = new Map<string, boolean>();
+	const isClaimed = async (claimKey: string) => {
+		const known = claimed.get(claimKey);
+		if (known !== undefined) return known;
+		const found = (await keyv.get(claimKey)) !== undefined;
+		claimed.set(claimKey, found);
+		return found;
+	};
 	return {
 		keyv,
 		backend: 'sqlite',
@@ -202,6 +211,7 @@ function sqliteStore(
 				// The record first: if it fails, nothing is claimed and the close can simply be tried again.
 				await keyv.set(write.key, write.value);
 				await keyv.set(claimKey, claimValue);
+				claimed.set(claimKey, true);
 				return true;
 			});
 		},
