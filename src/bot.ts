@@ -164,11 +164,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	const commands = options.commands ?? defaultCommands;
 	// Content first: a broken data file should stop startup before anything connects.
 	const library = loadLibrary();
-	const store = await openStore(
-		config.STORE_URL,
-		logger,
-		options.storeNamespace ? { namespace: options.storeNamespace } : {},
-	);
+	// The bot owns its store: on SQLite a second bot on the same file refuses to start (StoreInUseError).
+	const store = await openStore(config.STORE_URL, logger, {
+		owner: true,
+		...(options.storeNamespace ? { namespace: options.storeNamespace } : {}),
+	});
 	const stores = { weights: createServerWeightsStore(store) };
 	const client = createClient(config);
 	const polls = new PollService({

@@ -1,6 +1,7 @@
 import { startBot } from './bot.js';
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';
+import { StoreInUseError } from './store/owner.js';
 
 /** `npm start`: production entry point. Exits non-zero at once with one clear message when misconfigured. */
 async function main(): Promise<void> {
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
 		const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
 		if (code === 'TokenInvalid') {
 			logger.fatal('Discord rejected DISCORD_TOKEN. Copy a fresh token from the Developer Portal (Bot → Reset Token).');
+		} else if (error instanceof StoreInUseError) {
+			logger.fatal({ store: error.storePath, ownerPid: error.owner?.pid ?? null }, error.message);
 		} else {
 			logger.fatal({ err: error }, 'Parley could not start');
 		}

@@ -2,7 +2,7 @@ import type { PollMessage } from '../discord/views/poll.js';
 import { type CloseBy, closedRecord, closingRecord, type PollRecord, type Tally, tally } from '../domain/poll.js';
 import type { Logger } from '../logger.js';
 import { renderPollChartPng } from '../render/poll-chart.js';
-import type { GuildPollEntry, PollStore } from '../store/polls.js';
+import type { CloseClaim, GuildPollEntry, PollStore } from '../store/polls.js';
 import type { PollPort } from './service.js';
 
 /**
@@ -28,11 +28,38 @@ export interface CloseSteps {
 }
 
 /** Step 1: stores the `closing` record and returns it. A poll already closing is returned as it is. */
-export async function claimClose(steps: CloseSteps, poll: PollRecord, by: CloseBy): Promise<PollRecord> {
+export async function claimClose(steps: CloseSteps, poll: PollRecord, by: CloseBy): Promise<PollRecord | null> {
 	if (poll.status !== 'open') return poll;
 	const closing = closingRecord(poll, steps.now(), by);
-	await steps.store.savePoll(closing);
-	return closing;
+	// Atomic in the store: of two owners overlapping (a rolling deploy), one gets the claim; the other gets null.
+	return (await steps.store.claimClose(closing)) ? closing : null;
+}
+
+/** How long a close claimed by a live process elsewhere is left to it before another owner finishes it. */
+export const CLOSE_LEASE_MS = 60_000;
+
+/**
+ * Whether a `closing` poll this process did not claim may be finished here: yes when its claimer is gone — a process
+ * on this host that no longer runs (this process's own earlier life after a crash, or SQLite's only owner), or a claim
+ * on another host older than the lease — so a close is finished once, by its claimer while it lives.
+ */
+export function claimIsStale(
+	claim: CloseClaim | undefined,
+	self: { pid: number; host: string; nowMs: number },
+): boolean {
+	if (!claim) return true;
+	if (claim.host === self.host) return claim.pid === self.pid || !processRuns(claim.pid);
+	return claim.claimedAtMs === undefined || self.nowMs - claim.claimedAtMs > CLOSE_LEASE_MS;
+}
+
+function processRuns(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: it runs, under another user.
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
 }
 
 /** Step 2: counts the stored votes, puts the result on the card, stores the closed record. */

@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
 import { type PollMessage, renderPollCard } from '../discord/views/poll.js';
 import {
 	type CloseBy,
 	closeDecision,
+	discordTimestamp,
 	liveCardRefreshMs,
 	nextWakeDelay,
 	type PollRecord,
@@ -14,9 +16,10 @@ import {
 } from '../domain/poll.js';
 import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
+import { StoreUnavailableError } from '../store/file-watch.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
-import { type CloseSteps, claimClose, finishClose, settleIndexes } from './closing.js';
+import { type CloseSteps, claimClose, claimIsStale, finishClose, settleIndexes } from './closing.js';
 import { MemberCounts } from './member-counts.js';
 import { StoredVoters, sampleVoters, type VoterSample } from './results.js';
 
@@ -135,6 +138,8 @@ export class PollService {
 	private readonly open = new Map<string, OpenPollEntry>();
 	/** Polls whose close (or index update) failed part-way: the sweep repeats the close until it is done. */
 	private readonly unfinished = new Set<string>();
+	/** Polls whose close this process claimed: it finishes them whatever their claim says about time. */
+	private readonly claimedHere = new Set<string>();
 	/** Recently read or closed records of closed polls (final: never written again). */
 	private readonly closedRecords = new Map<string, PollRecord>();
 	private readonly closeSteps: CloseSteps;
@@ -399,6 +404,13 @@ export class PollService {
 		try {
 			return await this.recordVote(input);
 		} catch (error) {
+			if (error instanceof StoreUnavailableError) {
+				this.options.logger.error(
+					{ pollId: input.pollId, reason: error.detail },
+					'refused a vote: the store is unavailable',
+				);
+				return { kind: 'failed', text: error.message };
+			}
 			this.options.logger.error(
 				{ err: error, pollId: input.pollId },
 				'could not record a vote (store failure); the member was asked to try again',
@@ -425,8 +437,8 @@ export class PollService {
 			return { kind: 'refused', text: 'This button belongs to a poll in another server.' };
 		// A button copied onto a message elsewhere: its poll may live in a channel the member cannot see.
 		if (poll.channelId !== input.channelId) return { kind: 'refused', text: OTHER_CHANNEL_TEXT };
-		if (poll.status === 'closed') {
-			// Refused without loading the poll's votes back into memory.
+		if (poll.status !== 'open') {
+			// Refused without loading the poll's votes back into memory (a closing poll may be another owner's).
 			const decision = voteDecision(poll, {
 				now: this.now,
 				choice: input.choice,
@@ -449,13 +461,17 @@ export class PollService {
 					memberRoleIds: input.roleIds,
 				});
 				if (decision.kind === 'refused') return { kind: 'refused', text: decision.reason } as const;
-				if (decision.kind === 'same')
+				if (decision.kind === 'same') {
+					// Nothing to write, but the receipt still promises the vote is kept: not if the store is gone.
+					await this.options.store.assertWritable();
 					return { kind: 'same', text: receiptText(runtime.poll, input.choice, input.choice) } as const;
-				await this.options.store.putVote(poll.id, input.userId, {
+				}
+				const stored = await this.options.store.putVote(poll.id, input.userId, {
 					schemaVersion: 1,
 					choice: input.choice,
 					at: this.now,
 				});
+				if (stored === 'closed') return await this.closedElsewhere(runtime);
 				runtime.votes.set(input.userId, input.choice);
 				this.scheduleRefresh(poll.id);
 				return {
@@ -571,7 +587,9 @@ export class PollService {
 	close(pollId: string, by: CloseBy): Promise<CloseOutcome> {
 		return this.closeLock.run(pollId, async () => {
 			const { logger } = this.options;
-			const poll = await this.getPoll(pollId);
+			const cached = await this.getPoll(pollId);
+			// A closing poll may have been finished by the owner that claimed it since this process cached it.
+			const poll = cached?.status === 'closing' ? await this.options.store.getPoll(pollId) : cached;
 			if (!poll) {
 				this.unfinished.delete(pollId);
 				return { kind: 'not-found' } as const;
@@ -582,14 +600,28 @@ export class PollService {
 				await this.settleClosed(poll, true);
 				return { kind: 'already-closed', poll } as const;
 			}
+			// A close another live process claimed is its to finish; this one only takes over once the claimer is gone.
+			if (poll.status === 'closing' && !this.claimedHere.has(pollId)) {
+				const claim = await this.options.store.closeClaim(pollId);
+				if (!claimIsStale(claim, { pid: process.pid, host: hostname(), nowMs: Date.now() })) {
+					this.unfinished.add(pollId);
+					return { kind: 'closing', poll } as const;
+				}
+			}
 			let runtime: Runtime;
-			let closing: PollRecord;
+			let closing: PollRecord | null;
 			try {
 				runtime = await this.runtime(poll);
 				closing = await this.claim(runtime, by);
 			} catch (error) {
 				logger.error({ err: error, pollId }, 'could not close a poll: the store failed before the close was stored');
 				return { kind: 'not-closed', poll } as const;
+			}
+			if (closing === null) {
+				// Another owner claimed it first (a rolling deploy): it finishes the close; this process lets go.
+				await this.closedElsewhere(runtime);
+				const stored = await this.options.store.getPoll(pollId);
+				return stored ? ({ kind: 'already-closed', poll: stored } as const) : ({ kind: 'not-found' } as const);
 			}
 			let result: { poll: PollRecord; tally: Tally };
 			try {
@@ -616,7 +648,7 @@ export class PollService {
 	 * Step 1 of a close, with this process's side of it: new votes wait while the votes in flight finish and the
 	 * `closing` record is written; they are refused once it is stored, and recorded if the write failed.
 	 */
-	private async claim(runtime: Runtime, by: CloseBy): Promise<PollRecord> {
+	private async claim(runtime: Runtime, by: CloseBy): Promise<PollRecord | null> {
 		let release = () => {};
 		runtime.claiming = new Promise<void>((resolve) => {
 			release = resolve;
@@ -624,6 +656,8 @@ export class PollService {
 		try {
 			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
 			const closing = await claimClose(this.closeSteps, runtime.poll, by);
+			if (closing === null) return null;
+			if (closing !== runtime.poll) this.claimedHere.add(closing.id);
 			runtime.poll = closing;
 			runtime.closing = true;
 			return closing;
@@ -645,6 +679,7 @@ export class PollService {
 		if (refresh?.timer) clearTimeout(refresh.timer);
 		this.refreshes.delete(closed.id);
 		this.runtimes.delete(closed.id);
+		this.claimedHere.delete(closed.id);
 		this.rememberClosed(closed);
 		try {
 			const changed = await settleIndexes(this.options.store, closed);
@@ -662,6 +697,37 @@ export class PollService {
 				'could not update the poll indexes after a close; the sweep will finish it',
 			);
 		}
+	}
+
+	/**
+	 * The store says another process claimed this poll's close (two owners overlapping during a rolling deploy):
+	 * stop taking its votes, drop what this process cached and scheduled, and let the claimer finish the close.
+	 */
+	private async closedElsewhere(runtime: Runtime): Promise<VoteOutcome> {
+		const pollId = runtime.poll.id;
+		runtime.closing = true;
+		this.runtimes.delete(pollId);
+		this.open.delete(pollId);
+		const timer = this.timers.get(pollId);
+		if (timer) clearTimeout(timer);
+		this.timers.delete(pollId);
+		const refresh = this.refreshes.get(pollId);
+		if (refresh?.timer) clearTimeout(refresh.timer);
+		this.refreshes.delete(pollId);
+		this.options.logger.info({ pollId }, 'another process closed this poll; stopped taking its votes here');
+		const stored = (await this.options.store.getPoll(pollId)) ?? runtime.poll;
+		// A poll that is not open is refused with the time it closed (the claimer stored it with the claim).
+		const decision =
+			stored.status === 'open'
+				? null
+				: voteDecision(stored, { now: this.now, choice: 0, previousChoice: null, memberRoleIds: [] });
+		return {
+			kind: 'refused',
+			text:
+				decision?.kind === 'refused'
+					? decision.reason
+					: `This poll closed at ${discordTimestamp(Math.min(this.now, stored.deadline), 'f')}.`,
+		};
 	}
 
 	/** Open polls of a server with their vote counts, soonest deadline first. */

@@ -5,6 +5,9 @@ import KeyvRedis, { type RedisClientType } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Logger } from '../logger.js';
+import { ClaimGate } from './claim-gate.js';
+import { StoreFileWatch } from './file-watch.js';
+import { acquireSqliteOwnership, type SqliteOwnership } from './owner.js';
 
 /** The one Keyv the bot uses, plus what it is backed by (for logs and backend-specific fast paths). */
 export interface Store {
@@ -23,7 +26,30 @@ export interface Store {
 	 * pagination on the primary key); Redis pages with SCAN, in no order, and may repeat an entry.
 	 */
 	scanPrefix(prefix: string, pageSize: number): AsyncIterable<{ key: string; value: unknown }[]>;
+	/**
+	 * "First one wins", atomically on every backend: when nobody has claimed `claimKey` yet, stores `claimValue`
+	 * under it and `write` in the same step and returns true; otherwise writes nothing and returns false. Redis: one
+	 * Lua script around `SET NX`; PostgreSQL: one statement (`INSERT … ON CONFLICT … WHERE`); SQLite (one writing
+	 * process, under the owner lock): an in-process gate. A claim is never released.
+	 */
+	claim(claimKey: string, claimValue: unknown, write: StoreEntry): Promise<boolean>;
+	/**
+	 * Stores `write` unless `claimKey` has been claimed, and cannot interleave with `claim`: a write that returns true
+	 * happened before the claim (so whoever claimed sees it), one that comes after the claim returns false.
+	 */
+	setUnlessClaimed(claimKey: string, write: StoreEntry): Promise<boolean>;
+	/**
+	 * Rejects with StoreUnavailableError when what is written would be lost (the SQLite file was deleted or
+	 * replaced); every write checks this itself, this is for answers that write nothing.
+	 */
+	assertWritable(): Promise<void>;
 	close(): Promise<void>;
+}
+
+export interface StoreEntry {
+	/** Without the namespace, as given to `keyv.get` / `keyv.set`. */
+	readonly key: string;
+	readonly value: unknown;
 }
 
 const DEFAULT_NAMESPACE = 'parley';
@@ -31,6 +57,13 @@ const DEFAULT_NAMESPACE = 'parley';
 export interface OpenStoreOptions {
 	/** Key namespace; tests use a fresh one per run on shared Redis/PostgreSQL servers. No ":" allowed. */
 	readonly namespace?: string;
+	/**
+	 * This process is the store's owner (the bot, not a script or a test reading it). On SQLite it takes the
+	 * exclusive owner lock first, so a second bot on the same file refuses to start (StoreInUseError).
+	 */
+	readonly owner?: boolean;
+	/** How often a SQLite store checks, between writes, that its file is still there (default 5 s). */
+	readonly fileCheckIntervalMs?: number;
 }
 
 /** The smallest string greater than every string that starts with `prefix` (for a half-open key range). */
@@ -62,7 +95,7 @@ export class UnsupportedStoreError extends Error {
  */
 export async function openStore(url: string, logger: Logger, options: OpenStoreOptions = {}): Promise<Store> {
 	const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-	if (url.startsWith('sqlite://')) return openSqlite(url, logger, namespace);
+	if (url.startsWith('sqlite://')) return openSqlite(url, logger, namespace, options);
 	if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, logger, namespace);
 	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, logger, namespace);
 	throw new UnsupportedStoreError(
@@ -75,17 +108,88 @@ function withErrorLog(keyv: Keyv, logger: Logger): Keyv {
 	return keyv;
 }
 
-async function openSqlite(url: string, logger: Logger, namespace: string): Promise<Store> {
+/** A value as Keyv itself stores it (`{"value":…}` through its serializer), for writes that bypass `keyv.set`. */
+async function serialized(keyv: Keyv, value: unknown): Promise<string> {
+	const text = await keyv.serializeData({ value, expires: undefined });
+	if (typeof text !== 'string') throw new TypeError('the Keyv serializer did not produce text');
+	return text;
+}
+
+const SQL_WRITE = /^\s*(insert|update|delete|replace)\b/i;
+
+async function openSqlite(url: string, logger: Logger, namespace: string, options: OpenStoreOptions): Promise<Store> {
 	const path = url.slice('sqlite://'.length);
-	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-	const adapter = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS, iterationLimit: 500 });
-	// node-sqlite3 runs queued statements concurrently, so the PRAGMAs must finish before the first write.
-	await adapter.query('PRAGMA journal_mode=WAL');
-	// In WAL mode, NORMAL commits without an fsync per transaction: a committed vote survives the bot process being
-	// killed (the SIGKILL campaign checks this), and only an OS crash or power cut can lose the last commits. FULL
-	// capped the vote path at ~400 votes/s on the development machine; NORMAL is SQLite's recommendation for WAL.
-	await adapter.query('PRAGMA synchronous=NORMAL');
+	const onDisk = path !== ':memory:';
+	if (onDisk) mkdirSync(dirname(path), { recursive: true });
+	const ownership: SqliteOwnership | null = options.owner && onDisk ? await acquireSqliteOwnership(path, logger) : null;
+	let watch: StoreFileWatch | null = null;
+	try {
+		const adapter = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS, iterationLimit: 500 });
+		// node-sqlite3 runs queued statements concurrently, so the PRAGMAs must finish before the first write.
+		await adapter.query('PRAGMA journal_mode=WAL');
+		// In WAL mode, NORMAL commits without an fsync per transaction: a committed vote survives the bot process being
+		// killed (the SIGKILL campaign checks this), and only an OS crash or power cut can lose the last commits. FULL
+		// capped the vote path at ~400 votes/s on the development machine; NORMAL is SQLite's recommendation for WAL.
+		await adapter.query('PRAGMA synchronous=NORMAL');
+		const query = adapter.query;
+		if (onDisk) {
+			const opened = await StoreFileWatch.start({
+				path,
+				logger,
+				intervalMs: options.fileCheckIntervalMs ?? 5_000,
+				// The connection still reads the deleted file; VACUUM INTO copies all of it to a new one.
+				rescue: async (target) => {
+					await query('VACUUM INTO ?', target);
+				},
+			});
+			watch = opened;
+			// Every write the adapter (or this module) makes goes through `query`: check the file first.
+			adapter.query = async (sql, ...parameters) => {
+				if (SQL_WRITE.test(sql)) await opened.assertIntact();
+				return query(sql, ...parameters);
+			};
+		}
+		const intact = watch;
+		return sqliteStore(
+			adapter,
+			logger,
+			namespace,
+			path,
+			async () => {
+				await intact?.assertIntact();
+			},
+			async () => {
+				intact?.stop();
+				await ownership?.release();
+			},
+		);
+	} catch (error) {
+		watch?.stop();
+		await ownership?.release().catch(() => {});
+		throw error;
+	}
+}
+
+function sqliteStore(
+	adapter: KeyvSqlite,
+	logger: Logger,
+	namespace: string,
+	path: string,
+	assertWritable: () => Promise<void>,
+	afterClose: () => Promise<void>,
+): Store {
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
+	const gate = new ClaimGate();
+	// Exact once read: this process is the file's only writer (the owner lock) and a claim is never released. One
+	// small entry per poll voted on or closed since the start, so a vote costs no extra read after the first.
+	const claimed = new Map<string, boolean>();
+	const isClaimed = async (claimKey: string) => {
+		const known = claimed.get(claimKey);
+		if (known !== undefined) return known;
+		const found = (await keyv.get(claimKey)) !== undefined;
+		claimed.set(claimKey, found);
+		return found;
+	};
 	return {
 		keyv,
 		backend: 'sqlite',
@@ -132,8 +236,34 @@ async function openSqlite(url: string, logger: Logger, namespace: string): Promi
 				if (rows.length < pageSize) return;
 			}
 		},
+		// The owner lock makes this process the file's only writer, so an in-process gate makes the check and the
+		// write atomic. The writes go through Keyv like every other (its error events, the file check above).
+		async claim(claimKey, claimValue, write) {
+			return gate.claim(claimKey, async () => {
+				if (await isClaimed(claimKey)) return false;
+				// The record first: if it fails, nothing is claimed and the close can simply be tried again.
+				await keyv.set(write.key, write.value);
+				await keyv.set(claimKey, claimValue);
+				claimed.set(claimKey, true);
+				return true;
+			});
+		},
+		assertWritable,
+		setUnlessClaimed(claimKey, write) {
+			return gate.write(
+				claimKey,
+				() => isClaimed(claimKey),
+				async () => {
+					await keyv.set(write.key, write.value);
+				},
+			);
+		},
 		async close() {
-			await keyv.disconnect();
+			try {
+				await keyv.disconnect();
+			} finally {
+				await afterClose();
+			}
 		},
 	};
 }
@@ -154,6 +284,7 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 	// STORE_URL names one Redis server (not a cluster), so the client is a plain node-redis client.
 	const client = (await adapter.getClient()) as RedisClientType;
 	const separator = '::';
+	const full = (key: string) => `${namespace}${separator}${key}`;
 	return {
 		keyv,
 		backend: 'redis',
@@ -190,11 +321,58 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 				yield page;
 			}
 		},
+		// Lua scripts run atomically on the server: nothing runs between the claim check and the write.
+		async claim(claimKey, claimValue, write) {
+			const reply = await client.eval(REDIS_CLAIM, {
+				keys: [full(claimKey), full(write.key)],
+				arguments: [await serialized(keyv, claimValue), await serialized(keyv, write.value)],
+			});
+			return reply === 1;
+		},
+		async setUnlessClaimed(claimKey, write) {
+			const reply = await client.eval(REDIS_SET_UNLESS_CLAIMED, {
+				keys: [full(claimKey), full(write.key)],
+				arguments: [await serialized(keyv, write.value)],
+			});
+			return reply === 1;
+		},
+		// A server's own failures reach every write as errors; there is no file here to lose.
+		assertWritable: async () => {},
 		async close() {
 			await keyv.disconnect();
 		},
 	};
 }
+
+const REDIS_CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('SET', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`;
+
+const REDIS_SET_UNLESS_CLAIMED = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+return 1`;
+
+/**
+ * PostgreSQL has no lock on a row that does not exist, so the claim key is a row from the first vote on: it holds
+ * this marker until it is claimed. A vote locks it FOR SHARE while writing (many votes at once, no waiting); the
+ * claim's upsert needs it exclusively, so it waits for votes in flight to commit, and a vote that comes after it
+ * re-reads the row (READ COMMITTED re-checks locked rows), sees the claim, and writes nothing.
+ */
+const PG_UNCLAIMED = '{"value":"unclaimed"}';
+
+const PG_SET_UNLESS_CLAIMED = `WITH gate AS (SELECT 1 FROM keyv WHERE key = $1 AND value = $2 FOR SHARE)
+INSERT INTO keyv (key, value) SELECT $3::text, $4::text FROM gate
+ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING key`;
+
+const PG_CLAIM = `WITH claimed AS (
+  INSERT INTO keyv (key, value) VALUES ($1, $3)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE keyv.value = $2
+  RETURNING key
+)
+INSERT INTO keyv (key, value) SELECT $4::text, $5::text FROM claimed
+ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING key`;
 
 async function openPostgres(url: string, logger: Logger, namespace: string): Promise<Store> {
 	// application_name per process shows up in pg_stat_activity (for operators, and the connection-drop test).
@@ -202,6 +380,7 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 	const keyv = withErrorLog(new Keyv({ store: adapter, namespace, throwOnErrors: true }), logger);
 	// Fail at startup, not at the first vote, when the server is unreachable.
 	await keyv.get('startup-check');
+	const full = (key: string) => `${namespace}:${key}`;
 	return {
 		keyv,
 		backend: 'postgres',
@@ -235,6 +414,34 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 				if (rows.length < pageSize) return;
 			}
 		},
+		async claim(claimKey, claimValue, write) {
+			const rows = (await adapter.query(PG_CLAIM, [
+				full(claimKey),
+				PG_UNCLAIMED,
+				await serialized(keyv, claimValue),
+				full(write.key),
+				await serialized(keyv, write.value),
+			])) as unknown[];
+			return rows.length > 0;
+		},
+		async setUnlessClaimed(claimKey, write) {
+			const value = await serialized(keyv, write.value);
+			const params = [full(claimKey), PG_UNCLAIMED, full(write.key), value];
+			for (let attempt = 0; attempt < 3; attempt += 1) {
+				if (((await adapter.query(PG_SET_UNLESS_CLAIMED, params)) as unknown[]).length > 0) return true;
+				// Nothing written: the key is claimed, or its marker did not exist yet (the first write under it).
+				await adapter.query('INSERT INTO keyv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+					full(claimKey),
+					PG_UNCLAIMED,
+				]);
+				const rows = (await adapter.query('SELECT value FROM keyv WHERE key = $1', [full(claimKey)])) as {
+					value: string;
+				}[];
+				if (rows[0]?.value !== PG_UNCLAIMED) return false;
+			}
+			throw new Error(`could not write ${write.key}: its claim marker ${claimKey} kept changing`);
+		},
+		assertWritable: async () => {},
 		async close() {
 			await keyv.disconnect();
 		},

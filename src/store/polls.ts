@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { PollId, PollRecord, Snowflake, VoteRecord } from '../domain/poll.js';
 import type { Store } from './keyv.js';
@@ -11,6 +12,10 @@ import { CorruptRecordError, createRepository } from './repository.js';
  *   open-polls:<guildId>       the server's open polls, so startup never scans the store (one key per server:
  *                              each server has exactly one owning process, so no two processes write one key)
  *   guild-polls:<guildId>      the server's recent polls, for /poll list and autocomplete
+ *   close-claim:<pollId>       who decided to close the poll, and when; written once (atomically, see Store.claim)
+ *                              together with the `closing` record, and never again. Once it exists no vote is
+ *                              stored, even by another process that still believes the poll is open (two owners
+ *                              overlap during a rolling deploy).
  * The two indexes are derived: changed only under an in-process lock, and repairable from the poll records.
  */
 
@@ -33,12 +38,33 @@ const GuildPollIndex = z.object({ schemaVersion: z.literal(1), polls: z.array(Gu
 /** How many recent polls a server's index keeps for autocomplete (open polls are never dropped). */
 const GUILD_INDEX_LIMIT = 200;
 
+/** Recorded in the close claim, for whoever wonders later which process closed a poll. */
+export const CloseClaim = z.object({
+	schemaVersion: z.literal(1),
+	at: z.number().int(),
+	pid: z.number().int(),
+	host: z.string(),
+	/** Wall-clock time of the claim (ms), for the lease another owner waits out before finishing the close. */
+	claimedAtMs: z.number().int().optional(),
+});
+export type CloseClaim = z.infer<typeof CloseClaim>;
+
 export interface PollStore {
 	getPoll(id: string): Promise<PollRecord | undefined>;
 	/** Several poll records at once (read in batches), in the order asked; undefined where there is none. */
 	getPolls(ids: readonly string[]): Promise<(PollRecord | undefined)[]>;
 	savePoll(poll: PollRecord): Promise<void>;
-	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<void>;
+	/** Stores a member's vote, unless the poll's close has been claimed (by any process): then nothing is written. */
+	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<'recorded' | 'closed'>;
+	/**
+	 * Takes the poll's close claim and stores its `closing` record in one atomic step. False when the close was
+	 * already claimed (by this or another process): then nothing was written, and the claimer finishes the close.
+	 */
+	claimClose(closing: PollRecord): Promise<boolean>;
+	/** Who claimed a poll's close, if the claim can be read (undefined for none, or an unreadable one). */
+	closeClaim(pollId: string): Promise<CloseClaim | undefined>;
+	/** Rejects (StoreUnavailableError) when the store can no longer keep what is written to it. */
+	assertWritable(): Promise<void>;
 	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
 	listVotes(pollId: string): Promise<Map<string, VoteRecord>>;
 	/**
@@ -80,7 +106,27 @@ export function createPollStore(store: Store): PollStore {
 			return result;
 		},
 		savePoll: (poll) => polls.set(poll.id, poll),
-		putVote: (pollId, userId, vote) => votes.set(`${pollId}:${userId}`, vote),
+		async putVote(pollId, userId, vote) {
+			const write = { key: `${votes.prefix}:${pollId}:${userId}`, value: VoteRecord.parse(vote) };
+			return (await store.setUnlessClaimed(`close-claim:${pollId}`, write)) ? 'recorded' : 'closed';
+		},
+		assertWritable: () => store.assertWritable(),
+		async closeClaim(pollId) {
+			const parsed = CloseClaim.safeParse(await store.keyv.get(`close-claim:${pollId}`));
+			return parsed.success ? parsed.data : undefined;
+		},
+		claimClose: (closing) =>
+			store.claim(
+				`close-claim:${closing.id}`,
+				CloseClaim.parse({
+					schemaVersion: 1,
+					at: closing.closedAt ?? 0,
+					pid: process.pid,
+					host: hostname(),
+					claimedAtMs: Date.now(),
+				}),
+				{ key: `${polls.prefix}:${closing.id}`, value: PollRecord.parse(closing) },
+			),
 		async listVotes(pollId) {
 			const prefix = `vote:${pollId}:`;
 			const result = new Map<string, VoteRecord>();
