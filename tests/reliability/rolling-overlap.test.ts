@@ -128,8 +128,10 @@ for (const backend of BACKENDS) {
 				const answers: { userId: string; outcome: Outcome; sentAt: number }[] = [];
 				let closedAt = Number.POSITIVE_INFINITY;
 				let sent = 0;
+				// Members keep voting until the close has returned and some votes came after it (at most 2,000 votes).
 				const voter = async (lane: number) => {
-					for (let index = lane; index < 400; index += 8) {
+					for (let index = lane; index < 2_000; index += 8) {
+						if (index >= 400 && answers.filter((answer) => answer.sentAt > closedAt).length >= 24) break;
 						const owner = index % 2 === 0 ? a : b;
 						const userId = `14500000000001${String(index).padStart(5, '0')}`;
 						const sentAt = performance.now();
