@@ -229,7 +229,7 @@ export const poll = {
 						.setMaxLength(100),
 				)
 				.addBooleanOption((option) =>
-					option.setName('anonymous').setDescription('Hide who voted what from everyone (default: true)'),
+					option.setName('anonymous').setDescription('Hide who voted what from members and moderators (default: true)'),
 				)
 				.addBooleanOption((option) =>
 					option.setName('hide_results').setDescription('Hide the count until the poll closes (default: false)'),

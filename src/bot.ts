@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { type PollPort, PollService } from './polls/service.js';
 import { openStore } from './store/keyv.js';
 import { createPollStore } from './store/polls.js';
+import { openVoteKey } from './store/vote-key.js';
 import { createServerWeightsStore } from './store/weights.js';
 
 export interface BotOptions {
@@ -124,10 +125,17 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		logger,
 		options.storeNamespace ? { namespace: options.storeNamespace } : {},
 	);
+	let voteKey: Awaited<ReturnType<typeof openVoteKey>>;
+	try {
+		voteKey = await openVoteKey(store, { secret: config.VOTE_KEY_SECRET }, logger);
+	} catch (error) {
+		await store.close().catch(() => {});
+		throw error;
+	}
 	const stores = { weights: createServerWeightsStore(store.keyv) };
 	const client = createClient(config);
 	const polls = new PollService({
-		store: createPollStore(store),
+		store: createPollStore(store, voteKey),
 		clock,
 		logger,
 		port: pollPort(client),

@@ -130,7 +130,8 @@ export class TrySession {
 		this.bot = null;
 		await this.standIn.close();
 		if (!this.options.keepStore && !this.options.storePath) {
-			for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${this.storePath}${suffix}`, { force: true });
+			for (const suffix of ['', '-wal', '-shm', '-journal', '.vote-key'])
+				rmSync(`${this.storePath}${suffix}`, { force: true });
 		}
 	}
 

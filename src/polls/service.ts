@@ -6,7 +6,9 @@ import {
 	closedRecord,
 	closingRecord,
 	discordTimestamp,
+	needsVoteKeyMigration,
 	nextWakeDelay,
+	POLL_SCHEMA_VERSION,
 	type PollRecord,
 	receiptText,
 	type Tally,
@@ -123,6 +125,16 @@ export class PollService {
 	/** Rebuilds timers from the open-poll index, closes whatever fell due while the bot was down, starts the sweep. */
 	async start(): Promise<void> {
 		const count = await this.adopt(this.options.ownedGuildIds());
+		void this.track(
+			this.options.store.migrateClosedAnonymousPolls(this.now).then(
+				(migrated) => {
+					if (migrated > 0)
+						this.options.logger.info({ polls: migrated }, 'closed anonymous polls now keep their votes under hashes');
+				},
+				(error: unknown) =>
+					this.options.logger.error({ err: error }, 'could not re-key the votes of closed anonymous polls'),
+			),
+		);
 		this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 30_000);
 		this.sweepTimer.unref();
 		this.unsubscribeClock = this.options.clock.onJump(() => void this.sweep());
@@ -141,6 +153,13 @@ export class PollService {
 			const poll = await this.options.store.getPoll(entry.id);
 			if (poll?.status === 'closing') this.closeInBackground(entry.id);
 			else this.arm(entry.id, entry.deadline);
+			// An anonymous poll from before votes were hashed: re-key its votes now rather than at the first click.
+			if (poll && needsVoteKeyMigration(poll))
+				void this.track(
+					this.runtime(poll).catch((error: unknown) =>
+						this.options.logger.error({ err: error, pollId: poll.id }, 'could not load an open poll'),
+					),
+				);
 		}
 		return entries.length;
 	}
@@ -207,9 +226,11 @@ export class PollService {
 		let runtime = this.runtimes.get(poll.id);
 		if (!runtime) {
 			runtime = (async () => {
+				// Before any vote is read or written here, so no vote can land under the old key meanwhile.
+				const current = await this.options.store.migrateAnonymousVotes(poll);
 				const stored = await this.options.store.listVotes(poll.id);
-				const votes = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
-				return { poll, votes, closing: poll.status !== 'open', inFlight: 0, idle: [] };
+				const votes = new Map([...stored].map(([voter, vote]) => [voter, vote.choice]));
+				return { poll: current, votes, closing: current.status !== 'open', inFlight: 0, idle: [] };
 			})();
 			this.runtimes.set(poll.id, runtime);
 			runtime.catch(() => this.runtimes.delete(poll.id));
@@ -230,7 +251,7 @@ export class PollService {
 	 */
 	async create(input: NewPoll): Promise<PollRecord> {
 		const poll: PollRecord = {
-			schemaVersion: 1,
+			schemaVersion: POLL_SCHEMA_VERSION,
 			...input,
 			choices: [...input.choices],
 			messageId: null,
@@ -341,7 +362,8 @@ export class PollService {
 			}
 			runtime.inFlight += 1;
 			try {
-				const previous = runtime.votes.get(input.userId) ?? null;
+				const voter = this.options.store.voterKey(runtime.poll, input.userId);
+				const previous = runtime.votes.get(voter) ?? null;
 				const decision = voteDecision(runtime.poll, {
 					now: this.now,
 					choice: input.choice,
@@ -351,12 +373,12 @@ export class PollService {
 				if (decision.kind === 'refused') return { kind: 'refused', text: decision.reason } as const;
 				if (decision.kind === 'same')
 					return { kind: 'same', text: receiptText(runtime.poll, input.choice, input.choice) } as const;
-				await this.options.store.putVote(poll.id, input.userId, {
+				await this.options.store.putVote(poll.id, voter, {
 					schemaVersion: 1,
 					choice: input.choice,
 					at: this.now,
 				});
-				runtime.votes.set(input.userId, input.choice);
+				runtime.votes.set(voter, input.choice);
 				this.scheduleRefresh(poll.id);
 				return {
 					kind: decision.changed ? 'changed' : 'recorded',
@@ -443,8 +465,9 @@ export class PollService {
 			const runtime = await this.runtime(poll);
 			runtime.closing = true;
 			if (runtime.inFlight > 0) await new Promise<void>((resolve) => runtime.idle.push(resolve));
-			const closing = poll.status === 'closing' ? poll : closingRecord(poll, this.now, by);
-			if (closing !== poll) await store.savePoll(closing);
+			const loaded = runtime.poll;
+			const closing = loaded.status === 'closing' ? loaded : closingRecord(loaded, this.now, by);
+			if (closing !== loaded) await store.savePoll(closing);
 			runtime.poll = closing;
 
 			const votes = await store.listVotes(pollId);

@@ -17,6 +17,12 @@ export interface Store {
 	 * order (a primary-key range scan on SQLite), never a scan of the whole store.
 	 */
 	listByPrefix(prefix: string): Promise<{ key: string; value: unknown }[]>;
+	/**
+	 * Stores `value` under `key` (without the namespace) only if the key does not exist yet, atomically through the
+	 * backend's own primitive (`INSERT … ON CONFLICT DO NOTHING`, `SET NX`), and returns what the key holds
+	 * afterwards: `value`, or what another process stored first. Keyv itself has no such operation.
+	 */
+	putIfAbsent(key: string, value: unknown): Promise<unknown>;
 	close(): Promise<void>;
 }
 
@@ -40,6 +46,11 @@ export function prefixUpperBound(prefix: string): string {
 function storedValue(text: unknown): unknown {
 	if (typeof text !== 'string') return undefined;
 	return (JSON.parse(text) as { value?: unknown }).value;
+}
+
+/** The text Keyv itself would store for a plain JSON value without a TTL, so `keyv.get` reads it back. */
+function storedText(value: unknown): string {
+	return JSON.stringify({ value, expires: null });
 }
 
 /** SQLite waits this long for a lock held by another connection before failing (keyv-notes §2c: ≥ 10 s). */
@@ -99,6 +110,16 @@ async function openSqlite(url: string, logger: Logger, namespace: string): Promi
 				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
 				.filter((entry) => entry.value !== undefined);
 		},
+		async putIfAbsent(key, value) {
+			const full = `${namespace}:${key}`;
+			await adapter.query(
+				'INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING',
+				full,
+				storedText(value),
+			);
+			const rows = (await adapter.query('SELECT value FROM keyv WHERE key = ?', full)) as { value: string }[];
+			return storedValue(rows[0]?.value);
+		},
 		async close() {
 			await keyv.disconnect();
 		},
@@ -143,6 +164,11 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 			}
 			return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 		},
+		async putIfAbsent(key, value) {
+			const full = `${namespace}${separator}${key}`;
+			await client.set(full, storedText(value), { condition: 'NX' });
+			return storedValue(await client.get(full));
+		},
 		async close() {
 			await keyv.disconnect();
 		},
@@ -170,6 +196,15 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 			return rows
 				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
 				.filter((entry) => entry.value !== undefined);
+		},
+		async putIfAbsent(key, value) {
+			const full = `${namespace}:${key}`;
+			await adapter.query('INSERT INTO keyv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+				full,
+				storedText(value),
+			]);
+			const rows = (await adapter.query('SELECT value FROM keyv WHERE key = $1', [full])) as { value: string }[];
+			return storedValue(rows[0]?.value);
 		},
 		async close() {
 			await keyv.disconnect();

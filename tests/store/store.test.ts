@@ -12,11 +12,13 @@ import { PollService } from '../../src/polls/service.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { CorruptRecordError, createRepository } from '../../src/store/repository.js';
+import { VoteKey } from '../../src/store/vote-key.js';
 import { createServerWeightsStore } from '../../src/store/weights.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 const library = loadLibrary();
+const voteKey = new VoteKey(VoteKey.generateSecret(), { kind: 'memory' });
 
 function poll(id: string, overrides: Partial<PollRecord> = {}): PollRecord {
 	return {
@@ -85,7 +87,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('keeps 1,000 concurrent votes on one poll, one key each', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await Promise.all(
 				Array.from({ length: 1_000 }, (_, index) =>
 					polls.putVote('burst', `u${index}`, { schemaVersion: 1, choice: index % 3, at: index }),
@@ -97,7 +99,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('lists only the asked poll’s votes (no prefix bleed between p1 and p10)', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await polls.putVote('p1', 'alice', { schemaVersion: 1, choice: 1, at: 1 });
 			await polls.putVote('p10', 'bob', { schemaVersion: 1, choice: 0, at: 1 });
 			await polls.putVote('P1', 'carol', { schemaVersion: 1, choice: 0, at: 1 });
@@ -105,14 +107,14 @@ for (const backend of BACKENDS) {
 		});
 
 		it('a changed vote overwrites the member’s one key', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await polls.putVote('change', 'dave', { schemaVersion: 1, choice: 0, at: 1 });
 			await polls.putVote('change', 'dave', { schemaVersion: 1, choice: 2, at: 2 });
 			expect(await polls.listVotes('change')).toEqual(new Map([['dave', { schemaVersion: 1, choice: 2, at: 2 }]]));
 		});
 
 		it('keeps every entry of the open-poll index under concurrent writers', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const guild = '1440000000000000777';
 			await Promise.all(
 				Array.from({ length: 100 }, (_, index) =>
@@ -136,7 +138,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('closes a poll exactly once even when asked twice at the same time, with the tally from the vote keys', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const record = poll('closeonce', { guildId: '1440000000000000999' });
 			await polls.savePoll(record);
 			await polls.addOpenPoll({ id: record.id, guildId: record.guildId, deadline: record.deadline });
@@ -168,7 +170,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('finishes a close that was interrupted (status closing) when the service starts', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const record = poll('interrupted', {
 				guildId: '1440000000000000555',
 				deadline: Date.now() + 86_400_000,
