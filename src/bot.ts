@@ -10,6 +10,7 @@ import { createInteractionRouter } from './discord/router.js';
 import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import { type PollPort, PollService } from './polls/service.js';
+import { createChartPool } from './render/chart-pool.js';
 import { openStore } from './store/keyv.js';
 import { createPollStore } from './store/polls.js';
 import { openVoteKey } from './store/vote-key.js';
@@ -134,17 +135,20 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 	}
 	const stores = { weights: createServerWeightsStore(store.keyv) };
 	const client = createClient(config);
+	// Charts are drawn in worker threads: ~60 ms of CPU each would otherwise stall every interaction behind them.
+	const charts = createChartPool();
 	const polls = new PollService({
 		store: createPollStore(store, voteKey),
 		clock,
 		logger,
 		port: pollPort(client),
 		library,
+		charts,
 		// The gateway delivers each server to exactly one shard; a sharded process only sees its own servers.
 		ownedGuildIds: () => [...client.guilds.cache.keys()],
 	});
 	const limits = { charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture') };
-	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, limits, commands };
+	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, charts, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -180,6 +184,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		await client.login(config.DISCORD_TOKEN);
 	} catch (error) {
 		await client.destroy().catch(() => {});
+		await charts.close().catch(() => {});
 		await store.close().catch(() => {});
 		throw error;
 	}
@@ -208,6 +213,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 				const { unfinished } = await router.drain(DRAIN_TIMEOUT_MS);
 				if (unfinished > 0) logger.warn({ unfinished }, 'shutdown timed out with interactions still running');
 				await polls.stop();
+				await charts.close();
 				await client.destroy();
 				await store.close();
 				logger.info('shutdown complete');

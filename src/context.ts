@@ -5,6 +5,7 @@ import type { MemberRateLimit } from './discord/rate-limit.js';
 import type { Library } from './library.js';
 import type { Logger } from './logger.js';
 import type { PollService } from './polls/service.js';
+import type { ChartRenderer } from './render/chart-pool.js';
 import type { Store } from './store/keyv.js';
 import type { ServerWeightsStore } from './store/weights.js';
 
@@ -20,6 +21,8 @@ export interface BotContext {
 	readonly stores: { readonly weights: ServerWeightsStore };
 	/** Polls: voting, scheduling and closing, for the servers this process owns. */
 	readonly polls: PollService;
+	/** Draws pictures (poll results, the deal timeline) in worker threads, off the event loop. */
+	readonly charts: ChartRenderer;
 	/** Per-member budgets for costly work. */
 	readonly limits: { readonly charts: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */

@@ -17,9 +17,10 @@ import {
 } from '../domain/poll.js';
 import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
-import { renderPollChartPng } from '../render/poll-chart.js';
+import type { ChartRenderer } from '../render/chart-pool.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
+import { CloseQueue } from './close-queue.js';
 
 /** What the poll service needs from Discord; the bot implements it with the REST client, tests with fakes. */
 export interface PollPort {
@@ -41,6 +42,8 @@ export interface PollServiceOptions {
 	readonly logger: Logger;
 	readonly port: PollPort;
 	readonly library: Library;
+	/** Draws the result chart of a closing poll off the event loop (a worker pool in the bot). */
+	readonly charts: ChartRenderer;
 	/**
 	 * The servers this process owns (the gateway gives each shard process only its own). Their polls are written,
 	 * scheduled and closed here only.
@@ -49,7 +52,15 @@ export interface PollServiceOptions {
 	/** At most one card edit per poll per this many ms (real time: Discord's rate limits are). */
 	readonly refreshIntervalMs?: number;
 	readonly sweepIntervalMs?: number;
+	/** How many deadline closes run at once (default {@link DEFAULT_CONCURRENT_CLOSES}); the rest wait their turn. */
+	readonly maxConcurrentCloses?: number;
 }
+
+/**
+ * Enough to keep the store, Discord and the chart pool busy during a mass close, few enough that votes arriving
+ * meanwhile find them nearly idle.
+ */
+export const DEFAULT_CONCURRENT_CLOSES = 4;
 
 /** After this long the card stops changing per vote (Discord limits edits of old messages); "Results" stays live. */
 export const LIVE_CARD_WINDOW_MS = 60 * 60 * 1000;
@@ -104,6 +115,7 @@ export class PollService {
 	private readonly refreshes = new Map<string, RefreshState>();
 	private readonly closeLock = new KeyedLock();
 	private readonly voterLock = new KeyedLock();
+	private readonly closeQueue: CloseQueue;
 	private readonly background = new Set<Promise<unknown>>();
 	private sweepTimer: NodeJS.Timeout | null = null;
 	private unsubscribeClock: (() => void) | null = null;
@@ -114,6 +126,7 @@ export class PollService {
 
 	constructor(private readonly options: PollServiceOptions) {
 		this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
+		this.closeQueue = new CloseQueue(options.maxConcurrentCloses ?? DEFAULT_CONCURRENT_CLOSES);
 	}
 
 	private get now(): number {
@@ -211,13 +224,24 @@ export class PollService {
 		return task;
 	}
 
+	/**
+	 * Queues a deadline close: at most `maxConcurrentCloses` run at once and each poll is queued once. Closes still
+	 * waiting when the bot stops are left to the next start (their deadlines are in the store).
+	 */
 	private closeInBackground(pollId: string): void {
 		if (this.stopped) return;
-		void this.track(
-			this.close(pollId, 'deadline').catch((error: unknown) => {
+		const queued = this.closeQueue.add(pollId, async () => {
+			if (this.stopped) return;
+			await this.close(pollId, 'deadline').catch((error: unknown) => {
 				this.options.logger.error({ err: error, pollId }, 'closing a poll failed; the sweep will retry');
-			}),
-		);
+			});
+		});
+		if (queued) void this.track(queued);
+	}
+
+	/** Deadline closes running and waiting, and the most that ran at once. */
+	get closeStats(): { readonly running: number; readonly queued: number; readonly peak: number } {
+		return this.closeQueue.stats;
 	}
 
 	// ------------------------------------------------------------------ polls
@@ -478,8 +502,10 @@ export class PollService {
 			const closed = closedRecord(closing, this.now, by, final.counts);
 			if (closed.messageId) {
 				const chartFile = `poll-${closed.id}-results.png`;
+				let png: Buffer | null = null;
 				try {
-					const png = renderPollChartPng({
+					// Drawn by the chart pool: this close waits for its picture, votes on other polls do not.
+					png = await this.options.charts.pollChart({
 						question: closed.question,
 						choices: closed.choices.map((label, index) => ({ label, count: final.counts[index] ?? 0 })),
 						totalVotes: final.total,
@@ -488,9 +514,16 @@ export class PollService {
 							? { mean: final.scale.mean, minLabel: closed.choices[0] ?? '', maxLabel: closed.choices.at(-1) ?? '' }
 							: null,
 					});
-					await this.options.port.edit(closed.channelId, closed.messageId, this.card(closed, final, chartFile), [
-						{ name: chartFile, data: png },
-					]);
+				} catch (error) {
+					logger.warn({ err: error, pollId }, 'could not draw the result chart; the final card goes out without it');
+				}
+				try {
+					await this.options.port.edit(
+						closed.channelId,
+						closed.messageId,
+						this.card(closed, final, png ? chartFile : undefined),
+						png ? [{ name: chartFile, data: png }] : undefined,
+					);
 				} catch (error) {
 					logger.warn(
 						{ err: error, pollId },

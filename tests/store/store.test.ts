@@ -9,6 +9,7 @@ import type { PollRecord } from '../../src/domain/poll.js';
 import { loadLibrary } from '../../src/library.js';
 import { createLogger } from '../../src/logger.js';
 import { PollService } from '../../src/polls/service.js';
+import type { ChartRenderer } from '../../src/render/chart-pool.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { CorruptRecordError, createRepository } from '../../src/store/repository.js';
@@ -19,6 +20,12 @@ import { BACKENDS, freshNamespace } from '../support/backends.js';
 const logger = createLogger({ level: 'silent', secrets: [] });
 const library = loadLibrary();
 const voteKey = new VoteKey(VoteKey.generateSecret(), { kind: 'memory' });
+/** The service's charts come from a worker pool in the bot; these tests only need bytes to attach. */
+const charts: ChartRenderer = {
+	pollChart: async () => Buffer.from('chart'),
+	timeline: async () => Buffer.from('timeline'),
+	close: async () => {},
+};
 
 function poll(id: string, overrides: Partial<PollRecord> = {}): PollRecord {
 	return {
@@ -156,6 +163,7 @@ for (const backend of BACKENDS) {
 				logger,
 				port,
 				library,
+				charts,
 				ownedGuildIds: () => [record.guildId],
 			});
 			const outcomes = await Promise.all([service.close(record.id, 'deadline'), service.close(record.id, 'deadline')]);
@@ -189,6 +197,7 @@ for (const backend of BACKENDS) {
 				logger,
 				port,
 				library,
+				charts,
 				ownedGuildIds: () => [record.guildId],
 			});
 			await service.start();
