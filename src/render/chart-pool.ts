@@ -34,6 +34,9 @@ export function createChartPool(options: ChartPoolOptions = {}): ChartRenderer {
 		minThreads: 0,
 		maxThreads: options.maxThreads ?? defaultChartThreads(),
 		idleTimeout: options.idleTimeoutMs ?? 30_000,
+		// Workers wait for tasks on their event loop rather than blocked in Atomics.wait, so the finalisers that free
+		// resvg's native memory get to run between charts (see chart-task.ts).
+		atomics: 'disabled',
 	});
 	const run = async (task: ChartTask): Promise<Buffer> => {
 		const png: unknown = await pool.run(task);
