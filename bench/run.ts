@@ -10,6 +10,7 @@ import type { GuildState, MessageState } from '../src/local/standin/state.js';
 import { createLogger } from '../src/logger.js';
 import { openStore } from '../src/store/keyv.js';
 import { createPollStore } from '../src/store/polls.js';
+import { openVoteKey } from '../src/store/vote-key.js';
 import { runClosedResultsScenario } from './closed-results.js';
 
 /**
@@ -226,8 +227,9 @@ async function runBackend(name: string, storeUrl: string): Promise<{ rows: Scena
 			{ records: open.records, cards: [openCard] },
 			{ records: many.records, cards: manyCards },
 		];
-		const store = await openStore(storeUrl, createLogger({ level: 'silent', secrets: [] }));
-		const polls = createPollStore(store);
+		const silent = createLogger({ level: 'silent', secrets: [] });
+		const store = await openStore(storeUrl, silent);
+		const polls = createPollStore(store, await openVoteKey(store, {}, silent));
 		const audit: { lost: number; doubleCounted: number }[] = [];
 		for (const check of checks) {
 			let lost = 0;
@@ -235,12 +237,13 @@ async function runBackend(name: string, storeUrl: string): Promise<{ rows: Scena
 			for (const card of check.cards) {
 				const pollId = /Poll (\w+)/.exec(JSON.stringify(card.embeds))?.[1] ?? '';
 				const votes = await polls.listVotes(pollId);
+				const record = await polls.getPoll(pollId);
 				const receipted = check.records.filter(
 					(record) =>
 						record.sourceMessageId === card.id &&
 						record.outputs.some((output) => output.message?.content.startsWith('Recorded:')),
 				);
-				lost += receipted.filter((record) => !votes.has(record.userId)).length;
+				lost += receipted.filter((receipt) => !record || !votes.has(polls.voterKey(record, receipt.userId))).length;
 				await standIn.settle(
 					standIn.command(
 						standIn.member('mod', standIn.guilds.get(card.guildId ?? '') ?? main),

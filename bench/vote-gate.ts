@@ -6,6 +6,7 @@ import Keyv from 'keyv';
 import { createLogger } from '../src/logger.js';
 import { openStore, type Store } from '../src/store/keyv.js';
 import { createPollStore } from '../src/store/polls.js';
+import { VoteKey } from '../src/store/vote-key.js';
 
 /**
  * `npx tsx bench/vote-gate.ts`: what the close claim costs a vote. Each backend stores VOTES votes on one poll, IN_FLIGHT
@@ -37,7 +38,7 @@ async function pool(count: number, inFlight: number, task: (index: number) => Pr
 const vote = (index: number) => ({ schemaVersion: 1 as const, choice: index % 3, at: index });
 
 async function measure(name: string, store: Store, unchecked: Keyv | null): Promise<void> {
-	const polls = createPollStore(store);
+	const polls = createPollStore(store, new VoteKey(VoteKey.generateSecret(), { kind: 'memory' }));
 	const plain: number[] = [];
 	const gated: number[] = [];
 	const bare: number[] = [];

@@ -1,24 +1,32 @@
 import { AttachmentBuilder, SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import type { BotContext } from '../src/context.js';
 import { DEAL_STATUSES, type Deal, type DealStatus, PARTIES, type Party } from '../src/data/deal-schema.js';
 import type { Command } from '../src/discord/command.js';
 import { partyName } from '../src/discord/format.js';
 import { STATUS_LABELS } from '../src/discord/views/deal.js';
 import { UserFacingError } from '../src/errors.js';
-import { renderTimelinePng } from '../src/render/timeline.js';
 
 const TIMELINE_FILE = 'deals-timeline.png';
 
-/** Rendering takes ~100 ms and the content never changes while the bot runs, so each filter's image is kept. */
-const timelineCache = new Map<string, Buffer>();
+/**
+ * Rendering takes ~100 ms (in the chart pool, off the event loop) and the content never changes while the bot runs,
+ * so each filter's image is kept. The promise is kept, so members asking at the same moment share one drawing.
+ */
+const timelineCache = new Map<string, Promise<Buffer>>();
 const TIMELINE_CACHE_LIMIT = 64;
 
-function timelineFor(deals: readonly Deal[], title: string, beforeRendering: () => void): Buffer {
+function timelineFor(
+	charts: BotContext['charts'],
+	deals: readonly Deal[],
+	title: string,
+	beforeRendering: () => void,
+): { png: Promise<Buffer>; cached: boolean } {
 	const key = `${title}|${deals.map((deal) => deal.id).join(',')}`;
 	const cached = timelineCache.get(key);
-	if (cached) return cached;
+	if (cached) return { png: cached, cached: true };
 	beforeRendering();
-	const png = renderTimelinePng(
+	const png = charts.timeline(
 		deals.map((deal) => ({
 			id: deal.id,
 			name: deal.name,
@@ -34,7 +42,11 @@ function timelineFor(deals: readonly Deal[], title: string, beforeRendering: () 
 		if (!oldest.done) timelineCache.delete(oldest.value);
 	}
 	timelineCache.set(key, png);
-	return png;
+	// A failed drawing is not kept: the next request tries again.
+	png.catch(() => {
+		if (timelineCache.get(key) === png) timelineCache.delete(key);
+	});
+	return { png, cached: false };
 }
 
 const Year = z.number().int().min(1900).max(2100);
@@ -136,8 +148,11 @@ export const deals = {
 			(deal) => `\`${deal.date.start.slice(0, 4)}\` **${deal.name}** — ${STATUS_LABELS[deal.status]}: ${deal.outcome}`,
 		);
 		// Only a new picture costs anything; cached ones are free for everyone.
-		const png = timelineFor(selected, title, () => ctx.limits.charts.take(interaction.user.id));
-		await interaction.reply({
+		const timeline = timelineFor(ctx.charts, selected, title, () => ctx.limits.charts.take(interaction.user.id));
+		// A new picture waits for the chart pool (a second or two when its thread has to start): acknowledge first.
+		if (!timeline.cached) await interaction.deferReply();
+		const png = await timeline.png;
+		const message = {
 			embeds: [
 				{
 					title,
@@ -151,6 +166,8 @@ export const deals = {
 			],
 			files: [new AttachmentBuilder(png, { name: TIMELINE_FILE, description: `Timeline of ${selected.length} deals` })],
 			allowedMentions: { parse: [] },
-		});
+		};
+		if (interaction.deferred) await interaction.editReply(message);
+		else await interaction.reply(message);
 	},
 } satisfies Command;

@@ -260,7 +260,7 @@ export const poll = {
 						.setMaxLength(100),
 				)
 				.addBooleanOption((option) =>
-					option.setName('anonymous').setDescription('Hide who voted what from everyone (default: true)'),
+					option.setName('anonymous').setDescription('Hide who voted what from members and moderators (default: true)'),
 				)
 				.addBooleanOption((option) =>
 					option

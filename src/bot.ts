@@ -21,8 +21,10 @@ import { createInteractionRouter } from './discord/router.js';
 import { loadLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import { type PollPort, PollService } from './polls/service.js';
+import { createChartPool } from './render/chart-pool.js';
 import { openStore } from './store/keyv.js';
 import { createPollStore } from './store/polls.js';
+import { openVoteKey } from './store/vote-key.js';
 import { createServerWeightsStore } from './store/weights.js';
 
 export interface BotOptions {
@@ -169,14 +171,24 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		owner: true,
 		...(options.storeNamespace ? { namespace: options.storeNamespace } : {}),
 	});
+	let voteKey: Awaited<ReturnType<typeof openVoteKey>>;
+	try {
+		voteKey = await openVoteKey(store, { secret: config.VOTE_KEY_SECRET }, logger);
+	} catch (error) {
+		await store.close().catch(() => {});
+		throw error;
+	}
 	const stores = { weights: createServerWeightsStore(store) };
 	const client = createClient(config);
+	// Charts are drawn in worker threads: ~60 ms of CPU each would otherwise stall every interaction behind them.
+	const charts = createChartPool();
 	const polls = new PollService({
-		store: createPollStore(store),
+		store: createPollStore(store, voteKey),
 		clock,
 		logger,
 		port: pollPort(client),
 		library,
+		charts,
 		// The gateway delivers each server to exactly one shard; a sharded process only sees its own servers.
 		ownedGuildIds: () => [...client.guilds.cache.keys()],
 	});
@@ -198,7 +210,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		charts: new MemberRateLimit(clock, 4, 60_000, 'a new timeline picture'),
 		results: new MemberRateLimit(clock, RESULTS_PER_WINDOW, RESULTS_WINDOW_MS, 'poll results'),
 	};
-	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, access, limits, commands };
+	const ctx: BotContext = { config, logger, clock, store, library, stores, polls, access, charts, limits, commands };
 	const router = createInteractionRouter(commands, ctx);
 
 	client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -234,6 +246,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 		await client.login(config.DISCORD_TOKEN);
 	} catch (error) {
 		await client.destroy().catch(() => {});
+		await charts.close().catch(() => {});
 		await store.close().catch(() => {});
 		throw error;
 	}
@@ -262,6 +275,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 				const { unfinished } = await router.drain(DRAIN_TIMEOUT_MS);
 				if (unfinished > 0) logger.warn({ unfinished }, 'shutdown timed out with interactions still running');
 				await polls.stop();
+				await charts.close();
 				await client.destroy();
 				await store.close();
 				logger.info('shutdown complete');

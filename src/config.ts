@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { VOTE_KEY_MIN_LENGTH } from './store/vote-key.js';
 
 const Snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
@@ -67,6 +68,18 @@ export const Env = z
 		DISCORD_API_BASE: optional(HttpUrl),
 		STORE_URL: z.preprocess(emptyAsUndefined, StoreUrl.default('sqlite://data/parley.sqlite')),
 		LOG_LEVEL: z.preprocess(emptyAsUndefined, LogLevel.default('info')),
+		/**
+		 * The secret anonymous polls' votes are keyed with (HMAC-SHA256 of the member id). Optional: without it Parley
+		 * generates one on first start and keeps it next to a SQLite database, or in the Redis/PostgreSQL store.
+		 */
+		VOTE_KEY_SECRET: optional(
+			z
+				.string()
+				.trim()
+				.min(VOTE_KEY_MIN_LENGTH, {
+					error: `must be at least ${VOTE_KEY_MIN_LENGTH} characters of random text, e.g. the output of: openssl rand -hex 32`,
+				}),
+		),
 		/** Sharded mode only (`npm run start:sharded`): a number of shard processes, or `auto` to ask Discord. */
 		SHARD_COUNT: optional(
 			z.union([z.literal('auto'), z.coerce.number().int().min(1).max(MAX_SHARDS)], {

@@ -6,6 +6,7 @@ import type { MemberRateLimit } from './discord/rate-limit.js';
 import type { Library } from './library.js';
 import type { Logger } from './logger.js';
 import type { PollService } from './polls/service.js';
+import type { ChartRenderer } from './render/chart-pool.js';
 import type { Store } from './store/keyv.js';
 import type { ServerWeightsStore } from './store/weights.js';
 
@@ -23,6 +24,8 @@ export interface BotContext {
 	readonly polls: PollService;
 	/** What a member may do with a poll, from their permissions in the poll's own channel. */
 	readonly access: ChannelAccess;
+	/** Draws pictures (poll results, the deal timeline) in worker threads, off the event loop. */
+	readonly charts: ChartRenderer;
 	/** Per-member budgets for costly work, and for answers a member could ask for in a tight loop. */
 	readonly limits: { readonly charts: MemberRateLimit; readonly results: MemberRateLimit };
 	/** The registered commands, so `/help` describes exactly what exists. */

@@ -15,7 +15,10 @@ async function main(): Promise<void> {
 		}
 		throw error;
 	}
-	const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DISCORD_TOKEN] });
+	const logger = createLogger({
+		level: config.LOG_LEVEL,
+		secrets: [config.DISCORD_TOKEN, ...(config.VOTE_KEY_SECRET ? [config.VOTE_KEY_SECRET] : [])],
+	});
 	process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 	process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
 

@@ -46,12 +46,19 @@ export const PollId = z.string().regex(/^[A-Za-z0-9]{1,20}$/);
 export type PollId = z.infer<typeof PollId>;
 
 /**
+ * The format of new poll records. Version 2 stores an anonymous poll's votes under a keyed hash of the member id
+ * instead of the id (see `votesKeyedByHash`); version 1 records (written before) keep working and are moved to
+ * version 2 by the store when their poll is next loaded.
+ */
+export const POLL_SCHEMA_VERSION = 2;
+
+/**
  * A stored poll. `schemaVersion` lets a later format read this one without losing a community's history.
  * Status goes open → closing (the close is decided, results are being posted) → closed. The `closed…` fields
  * are set when the close is decided; `finalCounts` when it is done.
  */
 export const PollRecord = z.object({
-	schemaVersion: z.literal(1),
+	schemaVersion: z.union([z.literal(1), z.literal(POLL_SCHEMA_VERSION)]),
 	id: PollId,
 	guildId: Snowflake,
 	channelId: Snowflake,
@@ -74,6 +81,19 @@ export const PollRecord = z.object({
 	finalCounts: z.array(z.number().int().nonnegative()).nullable(),
 });
 export type PollRecord = z.infer<typeof PollRecord>;
+
+/**
+ * Whether this poll's votes are stored under a keyed hash of the member id (anonymous polls from schema version 2)
+ * rather than under the id itself (polls that show moderators who voted what, and anonymous polls stored before).
+ */
+export function votesKeyedByHash(poll: Pick<PollRecord, 'anonymous' | 'schemaVersion'>): boolean {
+	return poll.anonymous && poll.schemaVersion >= 2;
+}
+
+/** An anonymous poll stored before votes were keyed by hash: the store re-keys its votes before using them. */
+export function needsVoteKeyMigration(poll: Pick<PollRecord, 'anonymous' | 'schemaVersion'>): boolean {
+	return poll.anonymous && poll.schemaVersion < 2;
+}
 
 /** One member's vote on one poll (stored under its own key, so simultaneous votes never overwrite each other). */
 export const VoteRecord = z.object({

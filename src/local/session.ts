@@ -130,7 +130,8 @@ export class TrySession {
 		this.bot = null;
 		await this.standIn.close();
 		if (!this.options.keepStore && !this.options.storePath) {
-			for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${this.storePath}${suffix}`, { force: true });
+			for (const suffix of ['', '-wal', '-shm', '-journal', '.vote-key'])
+				rmSync(`${this.storePath}${suffix}`, { force: true });
 		}
 	}
 
@@ -312,6 +313,8 @@ export class TrySession {
 
 	/** Waits until the bot has produced no new output for a moment (after `advance`, timers may fire). */
 	async quiet(quietMs = 250, maxMs = 20_000): Promise<void> {
+		// Closes under way are not quiet even when nothing is sent for a while (a chart may wait for a pool thread).
+		await this.bot?.ctx.polls.settled();
 		const started = Date.now();
 		let last = -1;
 		while (Date.now() - started < maxMs) {

@@ -1,7 +1,7 @@
 import type { PollMessage } from '../discord/views/poll.js';
 import { type CloseBy, closedRecord, closingRecord, type PollRecord, type Tally, tally } from '../domain/poll.js';
 import type { Logger } from '../logger.js';
-import { renderPollChartPng } from '../render/poll-chart.js';
+import type { ChartRenderer } from '../render/chart-pool.js';
 import type { CloseClaim, GuildPollEntry, PollStore } from '../store/polls.js';
 import type { PollPort } from './service.js';
 
@@ -22,6 +22,8 @@ export interface CloseSteps {
 	readonly store: PollStore;
 	readonly port: PollPort;
 	readonly logger: Logger;
+	/** Draws the result chart in the worker pool, off the event loop. */
+	readonly charts: ChartRenderer;
 	readonly now: () => number;
 	/** The poll card for a record and tally (the final card when the record is closed). */
 	readonly card: (poll: PollRecord, current: Tally, chartFile?: string) => PollMessage | Promise<PollMessage>;
@@ -86,8 +88,10 @@ export async function finishClose(
 async function postFinalCard(steps: CloseSteps, closed: PollRecord, final: Tally): Promise<void> {
 	if (!closed.messageId) return;
 	const chartFile = `poll-${closed.id}-results.png`;
+	let png: Buffer | null = null;
 	try {
-		const png = renderPollChartPng({
+		// Drawn by the chart pool: this close waits for its picture, votes on other polls do not.
+		png = await steps.charts.pollChart({
 			question: closed.question,
 			choices: closed.choices.map((label, index) => ({ label, count: final.counts[index] ?? 0 })),
 			totalVotes: final.total,
@@ -96,9 +100,19 @@ async function postFinalCard(steps: CloseSteps, closed: PollRecord, final: Tally
 				? { mean: final.scale.mean, minLabel: closed.choices[0] ?? '', maxLabel: closed.choices.at(-1) ?? '' }
 				: null,
 		});
-		await steps.port.edit(closed.channelId, closed.messageId, await steps.card(closed, final, chartFile), [
-			{ name: chartFile, data: png },
-		]);
+	} catch (error) {
+		steps.logger.warn(
+			{ err: error, pollId: closed.id },
+			'could not draw the result chart; the final card goes out without it',
+		);
+	}
+	try {
+		await steps.port.edit(
+			closed.channelId,
+			closed.messageId,
+			await steps.card(closed, final, png ? chartFile : undefined),
+			png ? [{ name: chartFile, data: png }] : undefined,
+		);
 	} catch (error) {
 		steps.logger.warn(
 			{ err: error, pollId: closed.id },

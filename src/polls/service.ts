@@ -6,7 +6,9 @@ import {
 	closeDecision,
 	discordTimestamp,
 	liveCardRefreshMs,
+	needsVoteKeyMigration,
 	nextWakeDelay,
+	POLL_SCHEMA_VERSION,
 	type PollRecord,
 	receiptText,
 	type Tally,
@@ -16,9 +18,11 @@ import {
 } from '../domain/poll.js';
 import type { Library } from '../library.js';
 import type { Logger } from '../logger.js';
+import type { ChartRenderer } from '../render/chart-pool.js';
 import { StoreUnavailableError } from '../store/file-watch.js';
 import { KeyedLock } from '../store/lock.js';
 import type { OpenPollEntry, PollStore } from '../store/polls.js';
+import { CloseQueue } from './close-queue.js';
 import { type CloseSteps, claimClose, claimIsStale, finishClose, settleIndexes } from './closing.js';
 import { MemberCounts } from './member-counts.js';
 import { StoredVoters, sampleVoters, type VoterSample } from './results.js';
@@ -46,16 +50,26 @@ export interface PollServiceOptions {
 	readonly logger: Logger;
 	readonly port: PollPort;
 	readonly library: Library;
+	/** Draws the result chart of a closing poll off the event loop (a worker pool in the bot). */
+	readonly charts: ChartRenderer;
 	/**
 	 * The servers this process owns (the gateway gives each shard process only its own). Their polls are written,
 	 * scheduled and closed here only.
 	 */
 	readonly ownedGuildIds: () => readonly string[];
 	readonly sweepIntervalMs?: number;
+	/** How many deadline closes run at once (default {@link DEFAULT_CONCURRENT_CLOSES}); the rest wait their turn. */
+	readonly maxConcurrentCloses?: number;
 }
 
 /** Closed poll records kept in memory (about 1 KB each). */
 const CLOSED_RECORDS_KEPT = 1_000;
+
+/**
+ * Enough to keep the store, Discord and the chart pool busy during a mass close, few enough that votes arriving
+ * meanwhile find them nearly idle.
+ */
+export const DEFAULT_CONCURRENT_CLOSES = 4;
 
 export type VoteOutcome = {
 	readonly kind: 'recorded' | 'changed' | 'same' | 'refused' | 'failed';
@@ -129,6 +143,7 @@ export class PollService {
 	private readonly refreshes = new Map<string, RefreshState>();
 	private readonly closeLock = new KeyedLock();
 	private readonly voterLock = new KeyedLock();
+	private readonly closeQueue: CloseQueue;
 	private readonly background = new Set<Promise<unknown>>();
 	private sweepTimer: NodeJS.Timeout | null = null;
 	private unsubscribeClock: (() => void) | null = null;
@@ -151,10 +166,12 @@ export class PollService {
 			store: options.store,
 			port: options.port,
 			logger: options.logger,
+			charts: options.charts,
 			now: () => this.now,
 			card: (poll, current, chartFile) => this.card(poll, current, chartFile),
 		};
 		this.storedVoters = new StoredVoters(options.store);
+		this.closeQueue = new CloseQueue(options.maxConcurrentCloses ?? DEFAULT_CONCURRENT_CLOSES);
 	}
 
 	private get now(): number {
@@ -166,6 +183,16 @@ export class PollService {
 	/** Rebuilds timers from the open-poll index, closes whatever fell due while the bot was down, starts the sweep. */
 	async start(): Promise<void> {
 		const count = await this.adopt(this.options.ownedGuildIds());
+		void this.track(
+			this.options.store.migrateClosedAnonymousPolls(this.now).then(
+				(migrated) => {
+					if (migrated > 0)
+						this.options.logger.info({ polls: migrated }, 'closed anonymous polls now keep their votes under hashes');
+				},
+				(error: unknown) =>
+					this.options.logger.error({ err: error }, 'could not re-key the votes of closed anonymous polls'),
+			),
+		);
 		this.sweepTimer = setInterval(() => {
 			void this.sweep();
 			void this.track(this.adoptStartedElsewhere());
@@ -206,6 +233,13 @@ export class PollService {
 			this.open.set(poll.id, { id: poll.id, guildId: poll.guildId, deadline: poll.deadline });
 			if (poll.status === 'closing' || poll.deadline <= this.now) this.closeInBackground(poll.id);
 			else this.arm(poll.id, poll.deadline);
+			// An anonymous poll from before votes were hashed: re-key its votes now rather than at the first click.
+			if (needsVoteKeyMigration(poll))
+				void this.track(
+					this.runtime(poll).catch((error: unknown) =>
+						logger.error({ err: error, pollId: poll.id }, 'could not load an open poll'),
+					),
+				);
 		}
 		return adopted;
 	}
@@ -276,13 +310,24 @@ export class PollService {
 		return task;
 	}
 
+	/**
+	 * Queues a deadline close: at most `maxConcurrentCloses` run at once and each poll is queued once. Closes still
+	 * waiting when the bot stops are left to the next start (their deadlines are in the store).
+	 */
 	private closeInBackground(pollId: string): void {
 		if (this.stopped) return;
-		void this.track(
-			this.close(pollId, 'deadline').catch((error: unknown) => {
+		const queued = this.closeQueue.add(pollId, async () => {
+			if (this.stopped) return;
+			await this.close(pollId, 'deadline').catch((error: unknown) => {
 				this.options.logger.error({ err: error, pollId }, 'closing a poll failed; the sweep will retry');
-			}),
-		);
+			});
+		});
+		if (queued) void this.track(queued);
+	}
+
+	/** Deadline closes running and waiting, and the most that ran at once. */
+	get closeStats(): { readonly running: number; readonly queued: number; readonly peak: number } {
+		return this.closeQueue.stats;
 	}
 
 	// ------------------------------------------------------------------ polls
@@ -291,9 +336,11 @@ export class PollService {
 		let runtime = this.runtimes.get(poll.id);
 		if (!runtime) {
 			runtime = (async () => {
+				// Before any vote is read or written here, so no vote can land under the old key meanwhile.
+				const current = await this.options.store.migrateAnonymousVotes(poll);
 				const stored = await this.options.store.listVotes(poll.id);
-				const votes = new Map([...stored].map(([userId, vote]) => [userId, vote.choice]));
-				return { poll, votes, closing: poll.status !== 'open', claiming: null, inFlight: 0, idle: [] };
+				const votes = new Map([...stored].map(([voter, vote]) => [voter, vote.choice]));
+				return { poll: current, votes, closing: current.status !== 'open', claiming: null, inFlight: 0, idle: [] };
 			})();
 			this.runtimes.set(poll.id, runtime);
 			runtime.catch(() => this.runtimes.delete(poll.id));
@@ -331,7 +378,7 @@ export class PollService {
 	 */
 	async create(input: NewPoll): Promise<PollRecord> {
 		const poll: PollRecord = {
-			schemaVersion: 1,
+			schemaVersion: POLL_SCHEMA_VERSION,
 			...input,
 			choices: [...input.choices],
 			messageId: null,
@@ -453,7 +500,8 @@ export class PollService {
 			while (runtime.claiming) await runtime.claiming;
 			runtime.inFlight += 1;
 			try {
-				const previous = runtime.votes.get(input.userId) ?? null;
+				const voter = this.options.store.voterKey(runtime.poll, input.userId);
+				const previous = runtime.votes.get(voter) ?? null;
 				const decision = voteDecision(runtime.poll, {
 					now: this.now,
 					choice: input.choice,
@@ -466,13 +514,13 @@ export class PollService {
 					await this.options.store.assertWritable();
 					return { kind: 'same', text: receiptText(runtime.poll, input.choice, input.choice) } as const;
 				}
-				const stored = await this.options.store.putVote(poll.id, input.userId, {
+				const stored = await this.options.store.putVote(poll.id, voter, {
 					schemaVersion: 1,
 					choice: input.choice,
 					at: this.now,
 				});
 				if (stored === 'closed') return await this.closedElsewhere(runtime);
-				runtime.votes.set(input.userId, input.choice);
+				runtime.votes.set(voter, input.choice);
 				this.scheduleRefresh(poll.id);
 				return {
 					kind: decision.changed ? 'changed' : 'recorded',

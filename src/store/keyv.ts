@@ -43,6 +43,12 @@ export interface Store {
 	 * replaced); every write checks this itself, this is for answers that write nothing.
 	 */
 	assertWritable(): Promise<void>;
+	/**
+	 * Stores `value` under `key` (without the namespace) only if the key does not exist yet, atomically through the
+	 * backend's own primitive (`INSERT … ON CONFLICT DO NOTHING`, `SET NX`), and returns what the key holds
+	 * afterwards: `value`, or what another process stored first. Keyv itself has no such operation.
+	 */
+	putIfAbsent(key: string, value: unknown): Promise<unknown>;
 	close(): Promise<void>;
 }
 
@@ -79,6 +85,11 @@ export function prefixUpperBound(prefix: string): string {
 function storedValue(text: unknown): unknown {
 	if (typeof text !== 'string') return undefined;
 	return (JSON.parse(text) as { value?: unknown }).value;
+}
+
+/** The text Keyv itself would store for a plain JSON value without a TTL, so `keyv.get` reads it back. */
+function storedText(value: unknown): string {
+	return JSON.stringify({ value, expires: null });
 }
 
 /** SQLite waits this long for a lock held by another connection before failing (keyv-notes §2c: ≥ 10 s). */
@@ -258,6 +269,16 @@ function sqliteStore(
 				},
 			);
 		},
+		async putIfAbsent(key, value) {
+			const fullKey = `${namespace}:${key}`;
+			await adapter.query(
+				'INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING',
+				fullKey,
+				storedText(value),
+			);
+			const rows = (await adapter.query('SELECT value FROM keyv WHERE key = ?', fullKey)) as { value: string }[];
+			return storedValue(rows[0]?.value);
+		},
 		async close() {
 			try {
 				await keyv.disconnect();
@@ -338,6 +359,11 @@ async function openRedis(url: string, logger: Logger, namespace: string): Promis
 		},
 		// A server's own failures reach every write as errors; there is no file here to lose.
 		assertWritable: async () => {},
+		async putIfAbsent(key, value) {
+			const fullKey = `${namespace}${separator}${key}`;
+			await client.set(fullKey, storedText(value), { condition: 'NX' });
+			return storedValue(await client.get(fullKey));
+		},
 		async close() {
 			await keyv.disconnect();
 		},
@@ -442,6 +468,15 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 			throw new Error(`could not write ${write.key}: its claim marker ${claimKey} kept changing`);
 		},
 		assertWritable: async () => {},
+		async putIfAbsent(key, value) {
+			const fullKey = `${namespace}:${key}`;
+			await adapter.query('INSERT INTO keyv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+				fullKey,
+				storedText(value),
+			]);
+			const rows = (await adapter.query('SELECT value FROM keyv WHERE key = $1', [fullKey])) as { value: string }[];
+			return storedValue(rows[0]?.value);
+		},
 		async close() {
 			await keyv.disconnect();
 		},

@@ -1,14 +1,25 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { PollId, PollRecord, Snowflake, VoteRecord } from '../domain/poll.js';
+import {
+	needsVoteKeyMigration,
+	POLL_SCHEMA_VERSION,
+	PollId,
+	PollRecord,
+	Snowflake,
+	VoteRecord,
+	votesKeyedByHash,
+} from '../domain/poll.js';
 import type { Store } from './keyv.js';
 import { KeyedLock } from './lock.js';
 import { CorruptRecordError, createRepository } from './repository.js';
+import type { VoteKey } from './vote-key.js';
 
 /**
  * Poll storage, laid out so that no vote can be lost to a concurrent write (keyv-notes §2b):
  *   poll:<pollId>              the poll record (written by the owning process only)
- *   vote:<pollId>:<userId>     one key per member's vote: the source of truth for every tally
+ *   vote:<pollId>:<voter>      one key per member's vote: the source of truth for every tally. <voter> is the member
+ *                              id, or for an anonymous poll a keyed hash of it (`VoteKey`), so no dump names a voter
+ *   migration:anonymous-votes  set once the votes of anonymous polls closed before hashing have been re-keyed
  *   open-polls:<guildId>       the server's open polls, so startup never scans the store (one key per server:
  *                              each server has exactly one owning process, so no two processes write one key)
  *   guild-polls:<guildId>      the server's recent polls, for /poll list and autocomplete
@@ -54,8 +65,13 @@ export interface PollStore {
 	/** Several poll records at once (read in batches), in the order asked; undefined where there is none. */
 	getPolls(ids: readonly string[]): Promise<(PollRecord | undefined)[]>;
 	savePoll(poll: PollRecord): Promise<void>;
-	/** Stores a member's vote, unless the poll's close has been claimed (by any process): then nothing is written. */
-	putVote(pollId: string, userId: string, vote: VoteRecord): Promise<'recorded' | 'closed'>;
+	/**
+	 * What a member's vote on this poll is stored under: a keyed hash of the member id for anonymous polls (schema 2),
+	 * the member id otherwise. The same member always gets the same voter key on a poll.
+	 */
+	voterKey(poll: PollRecord, userId: string): string;
+	/** Stores a vote under its voter key, unless the poll's close has been claimed (by any process): then nothing is written. */
+	putVote(pollId: string, voter: string, vote: VoteRecord): Promise<'recorded' | 'closed'>;
 	/**
 	 * Takes the poll's close claim and stores its `closing` record in one atomic step. False when the close was
 	 * already claimed (by this or another process): then nothing was written, and the claimer finishes the close.
@@ -65,13 +81,24 @@ export interface PollStore {
 	closeClaim(pollId: string): Promise<CloseClaim | undefined>;
 	/** Rejects (StoreUnavailableError) when the store can no longer keep what is written to it. */
 	assertWritable(): Promise<void>;
-	/** Every stored vote of a poll, by user id (read from the vote keys, the source of truth). */
+	/** Every stored vote of a poll, by voter key (read from the vote keys, the source of truth). */
 	listVotes(pollId: string): Promise<Map<string, VoteRecord>>;
 	/**
 	 * The same votes a page at a time (about `pageSize` each), read only as the caller asks for the next page, so a
 	 * caller that needs a few voters stops early. A member may appear twice on Redis (SCAN can repeat an entry).
 	 */
 	votePages(pollId: string, pageSize: number): AsyncIterable<[userId: string, vote: VoteRecord][]>;
+	/**
+	 * An anonymous poll stored before votes were hashed (schema 1): its votes are re-keyed under the hash and the
+	 * record is saved as schema 2, which is returned. Other polls come back unchanged. Safe to repeat after a crash.
+	 * Call it only where no vote on the poll can be recorded meanwhile (the owning process, before loading votes).
+	 */
+	migrateAnonymousVotes(poll: PollRecord): Promise<PollRecord>;
+	/**
+	 * Once per store: re-keys the votes of every closed schema-1 anonymous poll (closed polls take no votes, so any
+	 * process may). Returns how many polls it re-keyed; 0 once done.
+	 */
+	migrateClosedAnonymousPolls(now: number): Promise<number>;
 	/** Open polls of these servers (read in batches, for startup). */
 	openPolls(guildIds: readonly string[]): Promise<OpenPollEntry[]>;
 	addOpenPoll(entry: OpenPollEntry): Promise<void>;
@@ -87,15 +114,43 @@ function parseVote(entry: { key: string; value: unknown }): VoteRecord {
 	return parsed.data;
 }
 
-export function createPollStore(store: Store): PollStore {
+const MigrationRecord = z.object({ schemaVersion: z.literal(1), doneAt: z.number().int() });
+
+export function createPollStore(store: Store, voteKey: VoteKey): PollStore {
 	const polls = createRepository(store.keyv, 'poll', PollRecord);
 	const votes = createRepository(store.keyv, 'vote', VoteRecord);
 	const indexes = createRepository(store.keyv, 'open-polls', OpenPollIndex);
 	const guildIndexes = createRepository(store.keyv, 'guild-polls', GuildPollIndex);
+	const migrations = createRepository(store.keyv, 'migration', MigrationRecord);
 	const lock = new KeyedLock();
 
 	const readOpen = async (guildId: string) => (await indexes.get(guildId))?.polls ?? [];
 	const readGuild = async (guildId: string) => (await guildIndexes.get(guildId))?.polls ?? [];
+
+	async function listVotes(pollId: string): Promise<Map<string, VoteRecord>> {
+		const prefix = `vote:${pollId}:`;
+		const result = new Map<string, VoteRecord>();
+		for (const entry of await store.listByPrefix(prefix)) {
+			const parsed = VoteRecord.safeParse(entry.value);
+			if (!parsed.success) throw new CorruptRecordError(`stored vote ${entry.key} does not match its schema`);
+			result.set(entry.key.slice(prefix.length), parsed.data);
+		}
+		return result;
+	}
+
+	async function migrateAnonymousVotes(poll: PollRecord): Promise<PollRecord> {
+		if (!needsVoteKeyMigration(poll)) return poll;
+		const upgraded: PollRecord = { ...poll, schemaVersion: POLL_SCHEMA_VERSION };
+		for (const [voter, vote] of await listVotes(poll.id)) {
+			// A hashed key (64 hex characters) was re-keyed by an earlier run that was interrupted.
+			if (!Snowflake.safeParse(voter).success) continue;
+			// Written before the member id's key goes: a crash in between leaves both until the rerun, never neither.
+			await votes.set(`${poll.id}:${voteKey.voterKey(poll.id, voter)}`, vote);
+			await votes.delete(`${poll.id}:${voter}`);
+		}
+		await polls.set(poll.id, upgraded);
+		return upgraded;
+	}
 
 	return {
 		getPoll: (id) => polls.get(id),
@@ -106,8 +161,9 @@ export function createPollStore(store: Store): PollStore {
 			return result;
 		},
 		savePoll: (poll) => polls.set(poll.id, poll),
-		async putVote(pollId, userId, vote) {
-			const write = { key: `${votes.prefix}:${pollId}:${userId}`, value: VoteRecord.parse(vote) };
+		voterKey: (poll, userId) => (votesKeyedByHash(poll) ? voteKey.voterKey(poll.id, userId) : userId),
+		async putVote(pollId, voter, vote) {
+			const write = { key: `${votes.prefix}:${pollId}:${voter}`, value: VoteRecord.parse(vote) };
 			return (await store.setUnlessClaimed(`close-claim:${pollId}`, write)) ? 'recorded' : 'closed';
 		},
 		assertWritable: () => store.assertWritable(),
@@ -127,12 +183,20 @@ export function createPollStore(store: Store): PollStore {
 				}),
 				{ key: `${polls.prefix}:${closing.id}`, value: PollRecord.parse(closing) },
 			),
-		async listVotes(pollId) {
-			const prefix = `vote:${pollId}:`;
-			const result = new Map<string, VoteRecord>();
-			for (const entry of await store.listByPrefix(prefix))
-				result.set(entry.key.slice(prefix.length), parseVote(entry));
-			return result;
+		listVotes,
+		migrateAnonymousVotes,
+		async migrateClosedAnonymousPolls(now) {
+			if (await migrations.get('anonymous-votes')) return 0;
+			let migrated = 0;
+			for (const entry of await store.listByPrefix('poll:')) {
+				// A record that does not parse is reported where it is read; it cannot be re-keyed here.
+				const parsed = PollRecord.safeParse(entry.value);
+				if (!parsed.success || parsed.data.status !== 'closed' || !needsVoteKeyMigration(parsed.data)) continue;
+				await migrateAnonymousVotes(parsed.data);
+				migrated += 1;
+			}
+			await migrations.set('anonymous-votes', { schemaVersion: 1, doneAt: now });
+			return migrated;
 		},
 		async *votePages(pollId, pageSize) {
 			const prefix = `vote:${pollId}:`;

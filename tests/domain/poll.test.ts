@@ -698,7 +698,8 @@ describe('newPollId and stored records', () => {
 	it('rejects stored records that break the limits', () => {
 		expect(PollRecord.safeParse({ ...makePoll(), question: 'a'.repeat(301) }).success).toBe(false);
 		expect(PollRecord.safeParse({ ...makePoll(), choices: ['Only one'] }).success).toBe(false);
-		expect(PollRecord.safeParse({ ...makePoll(), schemaVersion: 2 }).success).toBe(false);
+		expect(PollRecord.safeParse({ ...makePoll(), schemaVersion: 3 }).success).toBe(false);
+		expect(PollRecord.safeParse({ ...makePoll(), schemaVersion: 2 }).success).toBe(true);
 		expect(PollRecord.safeParse({ ...makePoll(), id: 'has:colon' }).success).toBe(false);
 		expect(VoteRecord.safeParse({ schemaVersion: 1, choice: 9, at: NOW }).success).toBe(true);
 		expect(VoteRecord.safeParse({ schemaVersion: 1, choice: 10, at: NOW }).success).toBe(false);

@@ -8,6 +8,7 @@ import type { GuildState, MessageState } from '../../src/local/standin/state.js'
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { openVoteKey } from '../../src/store/vote-key.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? null;
 
@@ -109,15 +110,17 @@ describe.skipIf(REDIS_URL === null)('sharded mode: 2 shard processes on Redis', 
 				120_000,
 			),
 		).toBe(true);
-		const store = await openStore(REDIS_URL ?? '', createLogger({ level: 'silent', secrets: [] }));
-		const polls = createPollStore(store);
+		const silent = createLogger({ level: 'silent', secrets: [] });
+		const store = await openStore(REDIS_URL ?? '', silent);
+		const polls = createPollStore(store, await openVoteKey(store, {}, silent));
 		try {
 			for (const { pollId, card } of cards) {
 				const record = await polls.getPoll(pollId);
 				const votes = await polls.listVotes(pollId);
 				expect(record?.status).toBe('closed');
 				expect(record?.closedBy).toBe('deadline');
-				for (const userId of receipted.get(pollId) ?? []) expect(votes.has(userId)).toBe(true);
+				for (const userId of receipted.get(pollId) ?? [])
+					expect(record && votes.has(polls.voterKey(record, userId))).toBe(true);
 				expect((record?.finalCounts ?? []).reduce((sum, count) => sum + count, 0)).toBe(votes.size);
 				expect(votes.size).toBe(40);
 				const closes = si.outputs.filter(

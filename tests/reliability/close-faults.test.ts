@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TrySession } from '../../src/local/session.js';
 import type { MessageState } from '../../src/local/standin/state.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { storeVoteKey } from '../support/vote-key.js';
 
 /**
  * Issue 11 item 3: when a store write fails in the middle of `/poll close`, the poll is either fully open (votes
@@ -95,7 +96,10 @@ describe('a /poll close whose store writes fail (in-process bot on the stand-in)
 			const list = await session.run('/poll list');
 			expect(list.text).toContain(question);
 			expect(list.text).toMatch(new RegExp(`${question}\\*\\* — 3 votes — closes`));
-			const stored = await createPollStore(session.running.ctx.store).getPoll(pollId);
+			const stored = await createPollStore(
+				session.running.ctx.store,
+				await storeVoteKey(session.running.ctx.store),
+			).getPoll(pollId);
 			expect(stored?.status).toBe('open');
 
 			expect(refused.text).toContain(`Parley couldn't close “${question}”`);
@@ -123,7 +127,7 @@ describe('a /poll close whose store writes fail (in-process bot on the stand-in)
 		expect(answer.text).toContain(`Votes on “${question}” are closed`);
 		expect(answer.text).toContain('Parley will post the final result');
 		expect(failed).toBe(1);
-		const polls = createPollStore(session.running.ctx.store);
+		const polls = createPollStore(session.running.ctx.store, await storeVoteKey(session.running.ctx.store));
 		expect((await polls.getPoll(pollId))?.status).toBe('closing');
 		// The card's buttons may already be disabled (the final card went out before the failed write); a stale client
 		// can still send the click.

@@ -220,16 +220,19 @@ describe('faults the bot survives (in-process bot on the stand-in)', () => {
 	});
 
 	it('limits how often one member can make the bot draw a new picture, and says how long to wait', async () => {
+		// A new picture is drawn in the chart pool, so its answer is deferred first and then filled in.
+		const pictures = (result: { outputs: readonly { message: { attachments: readonly unknown[] } | null }[] }) =>
+			result.outputs.filter((output) => output.message !== null).at(-1)?.message?.attachments.length ?? 0;
 		const filters = ['from:1992', 'from:1994', 'from:2005', 'from:2007', 'from:2012'];
 		const results = [];
 		for (const filter of filters) results.push(await session.run(`as fiona /deals ${filter}`));
-		expect(results.slice(0, 4).every((result) => result.outputs[0]?.message?.attachments.length === 1)).toBe(true);
+		expect(results.slice(0, 4).map(pictures)).toEqual([1, 1, 1, 1]);
 		expect(results[4]?.text).toMatch(
 			/You've asked for a new timeline picture 4 times in the last 60 seconds\. Please wait \d+ s/,
 		);
-		expect((await session.run('as george /deals from:2012')).outputs[0]?.message?.attachments).toHaveLength(1);
-		expect((await session.run('as fiona /deals from:1992')).outputs[0]?.message?.attachments).toHaveLength(1);
+		expect(pictures(await session.run('as george /deals from:2012'))).toBe(1);
+		expect(pictures(await session.run('as fiona /deals from:1992'))).toBe(1);
 		await session.run('advance 61s');
-		expect((await session.run('as fiona /deals from:2018')).outputs[0]?.message?.attachments).toHaveLength(1);
+		expect(pictures(await session.run('as fiona /deals from:2018'))).toBe(1);
 	});
 });

@@ -11,6 +11,7 @@ import type { MessageState } from '../../src/local/standin/state.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore, type PollStore } from '../../src/store/polls.js';
+import { storeVoteKey } from '../support/vote-key.js';
 
 /**
  * Issue 11 item 7: the open-poll and per-server indexes are derived from the poll records and heal. A close killed
@@ -52,7 +53,7 @@ async function indexState(polls: PollStore, guildId: string, pollId: string) {
 async function withStore<T>(url: string, use: (polls: PollStore) => Promise<T>): Promise<T> {
 	const store = await openStore(url, createLogger({ level: 'silent', secrets: [] }));
 	try {
-		return await use(createPollStore(store));
+		return await use(createPollStore(store, await storeVoteKey(store)));
 	} finally {
 		await store.close();
 	}
@@ -152,15 +153,15 @@ describe('indexes heal (in-process bot on the stand-in)', () => {
 	const logFile = join(tmpdir(), `parley-heal-${process.pid}.log`);
 	const storePath = join(tmpdir(), `parley-heal-${process.pid}.sqlite`);
 	let restore: () => void = () => {};
-	const polls = () => createPollStore(session.running.ctx.store);
+	const polls = async () => createPollStore(session.running.ctx.store, await storeVoteKey(session.running.ctx.store));
 	const guildId = () => session.standIn.defaultGuild.id;
 
 	/** Leaves a closed poll as a kill between the final card and the index writes would: both indexes say open. */
 	async function makeStale(pollId: string): Promise<void> {
-		const record = await polls().getPoll(pollId);
+		const record = await (await polls()).getPoll(pollId);
 		if (!record) throw new Error('no record');
-		await polls().addOpenPoll({ id: record.id, guildId: record.guildId, deadline: record.deadline });
-		await polls().upsertGuildPoll(record.guildId, {
+		await (await polls()).addOpenPoll({ id: record.id, guildId: record.guildId, deadline: record.deadline });
+		await (await polls()).upsertGuildPoll(record.guildId, {
 			id: record.id,
 			question: record.question,
 			status: 'open',
@@ -196,7 +197,7 @@ describe('indexes heal (in-process bot on the stand-in)', () => {
 		expect(choiceNames((await session.run('complete /poll results poll:stale')).outputs)).toEqual(['Stale index poll']);
 
 		expect((await session.run(`/poll close poll:${pollId}`)).text).toContain('That poll already closed');
-		expect(await indexState(polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
+		expect(await indexState(await polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
 		expect(choiceNames((await session.run('complete /poll results poll:stale')).outputs)).toEqual([
 			'[closed] Stale index poll',
 		]);
@@ -205,10 +206,10 @@ describe('indexes heal (in-process bot on the stand-in)', () => {
 	it('startup checks the open index against the poll records: stale entries repaired, orphans dropped', async () => {
 		const pollId = await closedPoll('Restart heal poll');
 		await makeStale(pollId);
-		await polls().addOpenPoll({ id: 'ghostpoll1', guildId: guildId(), deadline: Date.now() + 86_400_000 });
+		await (await polls()).addOpenPoll({ id: 'ghostpoll1', guildId: guildId(), deadline: Date.now() + 86_400_000 });
 		await session.restart();
-		expect(await indexState(polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
-		expect((await polls().openPolls([guildId()])).map((entry) => entry.id)).not.toContain('ghostpoll1');
+		expect(await indexState(await polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
+		expect((await (await polls()).openPolls([guildId()])).map((entry) => entry.id)).not.toContain('ghostpoll1');
 		expect(choiceNames((await session.run('complete /poll results poll:restart')).outputs)).toEqual([
 			'[closed] Restart heal poll',
 		]);
@@ -241,7 +242,7 @@ describe('indexes heal (in-process bot on the stand-in)', () => {
 		expect(JSON.stringify(cardOf(session.standIn.messages.values(), question).embeds)).toContain(`Closed: ${question}`);
 		restore();
 		await session.run('advance 1m');
-		expect(await indexState(polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
+		expect(await indexState(await polls(), guildId(), pollId)).toEqual({ open: false, listed: 'closed' });
 		expect(choiceNames((await session.run('complete /poll results poll:write')).outputs)).toEqual([
 			`[closed] ${question}`,
 		]);

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { freshNamespace } from '../support/backends.js';
 import type { OwnerMessage, OwnerRequest } from '../support/poll-owner.js';
+import { storeVoteKey } from '../support/vote-key.js';
 
 const OWNER_SCRIPT = fileURLToPath(new URL('../support/poll-owner.ts', import.meta.url));
 const GUILD = '1450000000000000001';
@@ -158,7 +159,7 @@ for (const backend of BACKENDS) {
 
 				const store = await openStore(url, createLogger({ level: 'silent', secrets: [] }), { namespace });
 				try {
-					const polls = createPollStore(store);
+					const polls = createPollStore(store, await storeVoteKey(store));
 					const record = await polls.getPoll(pollId);
 					const stored = await polls.listVotes(pollId);
 					expect(record?.status).toBe('closed');

@@ -9,6 +9,7 @@ import type { GuildState, MessageState } from '../../src/local/standin/state.js'
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { storeVoteKey } from '../support/vote-key.js';
 
 /**
  * Parley beyond one machine: each machine runs `npm run start:sharded` with its own SHARD_LIST (SHARD_COUNT the
@@ -239,7 +240,7 @@ for (const { name, url } of BACKEND_URLS) {
 
 			// ------------------------------------------------------------------ every vote counted once
 			const store = await openStore(storeUrl, createLogger({ level: 'silent', secrets: [] }));
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, await storeVoteKey(store));
 			try {
 				for (const target of cards) {
 					const record = await polls.getPoll(target.pollId);

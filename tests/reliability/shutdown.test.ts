@@ -9,6 +9,7 @@ import { DiscordStandIn } from '../../src/local/standin/server.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { openVoteKey } from '../../src/store/vote-key.js';
 
 describe('graceful shutdown under load', () => {
 	const dir = mkdtempSync(join(tmpdir(), 'parley-sigterm-'));
@@ -62,12 +63,16 @@ describe('graceful shutdown under load', () => {
 			expect(answered.length).toBe(receipted.length + restarting.length);
 			expect(standIn.violations.filter((violation) => violation.rule !== 'no-ack')).toEqual([]);
 
-			const store = await openStore(storeUrl, createLogger({ level: 'silent', secrets: [] }));
+			const silent = createLogger({ level: 'silent', secrets: [] });
+			const store = await openStore(storeUrl, silent);
 			try {
 				const pollId = /Poll (\w+)/.exec(JSON.stringify(card.embeds))?.[1] ?? '';
-				const votes = await createPollStore(store).listVotes(pollId);
-				for (const record of receipted) expect(votes.has(record.userId)).toBe(true);
-				for (const record of restarting) expect(votes.has(record.userId)).toBe(false);
+				const polls = createPollStore(store, await openVoteKey(store, {}, silent));
+				const poll = await polls.getPoll(pollId);
+				if (!poll) throw new Error(`poll ${pollId} is not in the store`);
+				const votes = await polls.listVotes(pollId);
+				for (const record of receipted) expect(votes.has(polls.voterKey(poll, record.userId))).toBe(true);
+				for (const record of restarting) expect(votes.has(polls.voterKey(poll, record.userId))).toBe(false);
 			} finally {
 				await store.close();
 			}

@@ -9,6 +9,7 @@ import type { MessageState } from '../../src/local/standin/state.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { openVoteKey } from '../../src/store/vote-key.js';
 
 const RECORDED = 'Recorded:';
 const RETRY = "Parley couldn't record your vote — please try again in a moment.";
@@ -89,16 +90,20 @@ for (const backend of BACKENDS) {
 				expect(recovered).toBe(true);
 				expect(standIn.violations.filter((violation) => violation.rule !== 'no-ack')).toEqual([]);
 
-				const store = await openStore(url, createLogger({ level: 'silent', secrets: [] }));
+				const silent = createLogger({ level: 'silent', secrets: [] });
+				const store = await openStore(url, silent);
 				try {
 					const pollId = /Poll (\w+)/.exec(JSON.stringify(card.embeds))?.[1] ?? '';
-					const votes = await createPollStore(store).listVotes(pollId);
+					const polls = createPollStore(store, await openVoteKey(store, {}, silent));
+					const poll = await polls.getPoll(pollId);
+					if (!poll) throw new Error(`poll ${pollId} is not in the store`);
+					const votes = await polls.listVotes(pollId);
 					const receipted = [...standIn.interactions.values()].filter(
 						(record) =>
 							record.sourceMessageId === card.id &&
 							record.outputs.some((output) => output.message?.content.startsWith(RECORDED)),
 					);
-					for (const record of receipted) expect(votes.has(record.userId)).toBe(true);
+					for (const record of receipted) expect(votes.has(polls.voterKey(poll, record.userId))).toBe(true);
 				} finally {
 					await store.close();
 				}

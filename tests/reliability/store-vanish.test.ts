@@ -8,6 +8,7 @@ import { STORE_GONE_TEXT } from '../../src/store/file-watch.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { collectingLogger } from '../support/fakes.js';
+import { testVoteKey } from '../support/vote-key.js';
 
 /**
  * Issue 11 item 8: the SQLite file deleted (or replaced) under a running bot. SQLite keeps writing to the nameless
@@ -52,7 +53,7 @@ describe('a SQLite store that disappears while the bot runs', () => {
 						)?.embeds,
 					),
 				)?.[1];
-				const votes = await createPollStore(copy).listVotes(pollId ?? '');
+				const votes = await createPollStore(copy, testVoteKey).listVotes(pollId ?? '');
 				expect([...votes.entries()].map(([user, vote]) => [session.userName(user), vote.choice])).toEqual([
 					['alice', 0],
 				]);

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
+import { testVoteKey } from '../support/vote-key.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 
@@ -56,7 +57,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('is taken once, stores the closing record with it, and refuses every vote after it', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, testVoteKey);
 			const open = poll('claim1');
 			await polls.savePoll(open);
 			expect(await polls.putVote(open.id, 'alice', vote(0))).toBe('recorded');

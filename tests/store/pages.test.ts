@@ -7,6 +7,7 @@ import { StoredVoters, VOTERS_SHOWN_PER_CHOICE } from '../../src/polls/results.j
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
+import { testVoteKey } from '../support/vote-key.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 
@@ -18,7 +19,7 @@ for (const backend of BACKENDS) {
 		let store: Store;
 		beforeAll(async () => {
 			store = await openStore(url ?? '', logger, { namespace: freshNamespace() });
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, testVoteKey);
 			await Promise.all(
 				Array.from({ length: 450 }, (_, index) =>
 					polls.putVote('paged', `u${String(index).padStart(3, '0')}`, { schemaVersion: 1, choice: index % 3, at: 1 }),
@@ -35,7 +36,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('yields every vote of the poll exactly as listVotes does, a page at a time', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, testVoteKey);
 			const seen = new Map<string, number>();
 			let pages = 0;
 			for await (const page of polls.votePages('paged', 100)) {
@@ -49,7 +50,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('reads no further than the answer needs, and only once per closed poll', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, testVoteKey);
 			let read = 0;
 			const voters = new StoredVoters({
 				async *votePages(pollId, pageSize) {

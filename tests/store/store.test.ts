@@ -9,14 +9,23 @@ import type { PollRecord } from '../../src/domain/poll.js';
 import { loadLibrary } from '../../src/library.js';
 import { createLogger } from '../../src/logger.js';
 import { PollService } from '../../src/polls/service.js';
+import type { ChartRenderer } from '../../src/render/chart-pool.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { CorruptRecordError, createRepository } from '../../src/store/repository.js';
+import { VoteKey } from '../../src/store/vote-key.js';
 import { createServerWeightsStore } from '../../src/store/weights.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 const library = loadLibrary();
+const voteKey = new VoteKey(VoteKey.generateSecret(), { kind: 'memory' });
+/** The service's charts come from a worker pool in the bot; these tests only need bytes to attach. */
+const charts: ChartRenderer = {
+	pollChart: async () => Buffer.from('chart'),
+	timeline: async () => Buffer.from('timeline'),
+	close: async () => {},
+};
 
 function poll(id: string, overrides: Partial<PollRecord> = {}): PollRecord {
 	return {
@@ -85,7 +94,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('keeps 1,000 concurrent votes on one poll, one key each', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await Promise.all(
 				Array.from({ length: 1_000 }, (_, index) =>
 					polls.putVote('burst', `u${index}`, { schemaVersion: 1, choice: index % 3, at: index }),
@@ -97,7 +106,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('lists only the asked poll’s votes (no prefix bleed between p1 and p10)', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await polls.putVote('p1', 'alice', { schemaVersion: 1, choice: 1, at: 1 });
 			await polls.putVote('p10', 'bob', { schemaVersion: 1, choice: 0, at: 1 });
 			await polls.putVote('P1', 'carol', { schemaVersion: 1, choice: 0, at: 1 });
@@ -105,14 +114,14 @@ for (const backend of BACKENDS) {
 		});
 
 		it('a changed vote overwrites the member’s one key', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await polls.putVote('change', 'dave', { schemaVersion: 1, choice: 0, at: 1 });
 			await polls.putVote('change', 'dave', { schemaVersion: 1, choice: 2, at: 2 });
 			expect(await polls.listVotes('change')).toEqual(new Map([['dave', { schemaVersion: 1, choice: 2, at: 2 }]]));
 		});
 
 		it('keeps every entry of the open-poll index under concurrent writers', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const guild = '1440000000000000777';
 			await Promise.all(
 				Array.from({ length: 100 }, (_, index) =>
@@ -194,7 +203,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('closes a poll exactly once even when asked twice at the same time, with the tally from the vote keys', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const record = poll('closeonce', { guildId: '1440000000000000999' });
 			await polls.savePoll(record);
 			await polls.addOpenPoll({ id: record.id, guildId: record.guildId, deadline: record.deadline });
@@ -212,6 +221,7 @@ for (const backend of BACKENDS) {
 				logger,
 				port,
 				library,
+				charts,
 				ownedGuildIds: () => [record.guildId],
 			});
 			const outcomes = await Promise.all([service.close(record.id, 'deadline'), service.close(record.id, 'deadline')]);
@@ -226,7 +236,7 @@ for (const backend of BACKENDS) {
 		});
 
 		it('finishes a close that was interrupted (status closing) when the service starts', async () => {
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			const record = poll('interrupted', {
 				guildId: '1440000000000000555',
 				deadline: Date.now() + 86_400_000,
@@ -245,6 +255,7 @@ for (const backend of BACKENDS) {
 				logger,
 				port,
 				library,
+				charts,
 				ownedGuildIds: () => [record.guildId],
 			});
 			await service.start();
@@ -258,7 +269,8 @@ for (const backend of BACKENDS) {
 			const guildId = '1440000000000000556';
 			const service = (clock: OffsetClock) =>
 				new PollService({
-					store: createPollStore(store),
+					store: createPollStore(store, voteKey),
+					charts,
 					clock,
 					logger,
 					port: recordingPort().port,
@@ -286,7 +298,7 @@ for (const backend of BACKENDS) {
 			});
 			await old.stop();
 			newClock.advance(2 * 3_600_000);
-			const polls = createPollStore(store);
+			const polls = createPollStore(store, voteKey);
 			await expect.poll(async () => (await polls.getPoll(started.id))?.status, { timeout: 5_000 }).toBe('closed');
 			await next.stop();
 		});

@@ -46,7 +46,9 @@ export function testContext(commands: readonly Command[], logger: Logger): BotCo
 		},
 		logger,
 	});
-	return { config, logger, clock, store, library: loadLibrary(), stores, polls, access, limits, commands };
+	// Nor does anything here draw a picture.
+	const charts = {} as BotContext['charts'];
+	return { config, logger, clock, store, library: loadLibrary(), stores, polls, access, charts, limits, commands };
 }
 
 export type FakeKind = 'command' | 'autocomplete' | 'button';

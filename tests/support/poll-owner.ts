@@ -11,6 +11,8 @@ import { createLogger } from '../../src/logger.js';
 import { type NewPoll, PollService } from '../../src/polls/service.js';
 import { openStore } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
+import { openVoteKey } from '../../src/store/vote-key.js';
+import { testCharts } from './vote-key.js';
 
 export type OwnerRequest =
 	| { readonly id: number; readonly op: 'create'; readonly poll: NewPoll }
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
 	const store = await openStore(storeUrl, logger, { namespace, owner: true });
 	let messages = 0;
 	const service = new PollService({
-		store: createPollStore(store),
+		store: createPollStore(store, await openVoteKey(store, {}, logger)),
+		charts: testCharts,
 		clock: new SystemClock(),
 		logger,
 		library: loadLibrary(),

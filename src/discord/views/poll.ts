@@ -150,6 +150,14 @@ function extraButtons(poll: PollRecord, closed: boolean): APIActionRowComponent<
 	return buttons.length > 0 ? { type: ComponentType.ActionRow, components: buttons } : null;
 }
 
+/**
+ * What an anonymous poll promises, exactly: members and moderators cannot see who voted what (the bot shows no
+ * voters and stores a keyed hash in place of the member id), but whoever runs the bot receives every click and holds
+ * the key, so could find out.
+ */
+export const ANONYMOUS_PROMISE =
+	'Votes are anonymous: no member or moderator can see who voted what, and Parley stores no member id with a vote. Whoever runs the bot could still find out.';
+
 /** The live poll card: question, style, deadline, optional deal context, live counts unless hidden, vote buttons. */
 export function renderPollCard(poll: PollRecord, context: PollCardContext): PollMessage {
 	const closed = poll.status === 'closed';
@@ -167,11 +175,7 @@ export function renderPollCard(poll: PollRecord, context: PollCardContext): Poll
 			`Context: **${context.deal.name}** (${formatShortDate(context.deal.date.start)}) — ${context.deal.outcome}`,
 		);
 	if (poll.voterRoleId) lines.push(`Only members with <@&${poll.voterRoleId}> can vote.`);
-	lines.push(
-		poll.anonymous
-			? 'Votes are anonymous: nobody, moderators included, can see who voted what.'
-			: 'Votes are not anonymous: moderators can see who voted for what.',
-	);
+	lines.push(poll.anonymous ? ANONYMOUS_PROMISE : 'Votes are not anonymous: moderators can see who voted for what.');
 
 	const fields: APIEmbedField[] = [];
 	if (closed || !poll.hideResults) {

@@ -6,6 +6,7 @@ import { deployCommands } from '../../deploy.js';
 import { createLogger } from '../../logger.js';
 import { openStore } from '../../store/keyv.js';
 import { createPollStore } from '../../store/polls.js';
+import { openVoteKey } from '../../store/vote-key.js';
 import { DiscordStandIn, type InteractionRecord } from '../standin/server.js';
 import type { MessageState, UserState } from '../standin/state.js';
 import { BotProcess } from './bot-process.js';
@@ -160,14 +161,16 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
 	}
 
 	// Check against the store itself, after the bot has stopped.
-	const store = await openStore(storeUrl, createLogger({ level: 'silent', secrets: [] }));
-	const pollStore = createPollStore(store);
+	const silent = createLogger({ level: 'silent', secrets: [] });
+	const store = await openStore(storeUrl, silent);
+	const pollStore = createPollStore(store, await openVoteKey(store, {}, silent));
 	try {
 		for (const [index, poll] of polls.entries()) {
 			const record = await pollStore.getPoll(poll.id);
 			const votes = await pollStore.listVotes(poll.id);
 			let lost = 0;
-			for (const [userId, choice] of poll.expected) if (votes.get(userId)?.choice !== choice) lost += 1;
+			for (const [userId, choice] of poll.expected)
+				if (!record || votes.get(pollStore.voterKey(record, userId))?.choice !== choice) lost += 1;
 			const finalTotal = (record?.finalCounts ?? []).reduce((sum, count) => sum + count, 0);
 			const closes = standIn.outputs.filter(
 				(output) =>
