@@ -64,7 +64,7 @@ for (const backend of BACKENDS) {
 			// After a restart the member is still recognised: a change, and a repeat click that counts once.
 			expect(results[6]?.text).toContain('Changed your vote from Compromise to Undecided');
 			expect(results[7]?.text).not.toContain('Recorded:');
-			expect(JSON.stringify(card(session, 'Secret ballot').embeds)).toContain('Votes so far');
+			expect(JSON.stringify(card(session, 'Secret ballot').embeds)).toContain('3 of about');
 
 			const voters = ['alice', 'bob', 'carol', 'erin'].map((name) => session.standIn.member(name).id);
 			const dave = session.standIn.member('dave').id;
