@@ -248,8 +248,15 @@ for (const { name, url } of BACKEND_URLS) {
 					const stored = new Map([...votes].map(([userId, stored]) => [userId, stored.choice]));
 					expect(record?.status, target.pollId).toBe('closed');
 					expect(record?.closedBy, target.pollId).toBe('deadline');
-					// Every receipt is a stored vote with the member's last confirmed choice, and nothing else is stored.
-					expect(stored, target.pollId).toEqual(receipted.get(target.pollId));
+					// Every receipt is a stored vote with the member's last confirmed choice, and nothing else is stored (an
+					// anonymous poll's votes are stored under the keyed hash of the member id, not the id).
+					const expected = new Map(
+						[...(receipted.get(target.pollId) ?? [])].map(([userId, choice]) => [
+							record ? polls.voterKey(record, userId) : userId,
+							choice,
+						]),
+					);
+					expect(stored, target.pollId).toEqual(expected);
 					expect(stored.size, target.pollId).toBe(16);
 					const counts = [0, 1].map((choice) => [...stored.values()].filter((value) => value === choice).length);
 					expect(record?.finalCounts, target.pollId).toEqual(counts);
