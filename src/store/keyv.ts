@@ -87,6 +87,36 @@ function storedValue(text: unknown): unknown {
 	return (JSON.parse(text) as { value?: unknown }).value;
 }
 
+/** A row of the keyv table, as SQLite and PostgreSQL return it. */
+type KeyvRow = { key: string; value: string };
+
+/** Rows as entries with the namespace taken off their keys, leaving out values Keyv would read as absent. */
+function entriesOf(rows: readonly KeyvRow[], namespace: string): { key: string; value: unknown }[] {
+	return rows
+		.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
+		.filter((entry) => entry.value !== undefined);
+}
+
+/**
+ * Keyset pagination over the keyv table's primary key: `page(after)` reads the next `pageSize` rows in key order after
+ * `after` (from the start when null); stops at a short page, so a caller that stops early reads no more.
+ */
+async function* keysetPages(
+	page: (after: string | null) => Promise<KeyvRow[]>,
+	namespace: string,
+	pageSize: number,
+): AsyncIterable<{ key: string; value: unknown }[]> {
+	let after: string | null = null;
+	for (;;) {
+		const rows = await page(after);
+		const last = rows.at(-1);
+		if (!last) return;
+		after = last.key;
+		yield entriesOf(rows, namespace);
+		if (rows.length < pageSize) return;
+	}
+}
+
 /** The text Keyv itself would store for a plain JSON value without a TTL, so `keyv.get` reads it back. */
 function storedText(value: unknown): string {
 	return JSON.stringify({ value, expires: null });
@@ -216,37 +246,31 @@ function sqliteStore(
 				key: string;
 				value: string;
 			}[];
-			return rows
-				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
-				.filter((entry) => entry.value !== undefined);
+			return entriesOf(rows, namespace);
 		},
-		async *scanPrefix(prefix, pageSize) {
+		scanPrefix(prefix, pageSize) {
 			const from = `${namespace}:${prefix}`;
 			const upper = prefixUpperBound(from);
-			let after: string | null = null;
-			for (;;) {
-				const rows = (await (after === null
-					? adapter.query(
-							'SELECT key, value FROM keyv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
-							from,
-							upper,
-							pageSize,
-						)
-					: adapter.query(
-							'SELECT key, value FROM keyv WHERE key > ? AND key < ? ORDER BY key LIMIT ?',
-							after,
-							upper,
-							pageSize,
-						))) as { key: string; value: string }[];
-				const last = rows.at(-1);
-				if (!last) return;
-				after = last.key;
-				yield rows
-					.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
-					.filter((entry) => entry.value !== undefined);
-				if (rows.length < pageSize) return;
-			}
+			return keysetPages(
+				async (after) =>
+					(await (after === null
+						? adapter.query(
+								'SELECT key, value FROM keyv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+								from,
+								upper,
+								pageSize,
+							)
+						: adapter.query(
+								'SELECT key, value FROM keyv WHERE key > ? AND key < ? ORDER BY key LIMIT ?',
+								after,
+								upper,
+								pageSize,
+							))) as KeyvRow[],
+				namespace,
+				pageSize,
+			);
 		},
+
 		// The owner lock makes this process the file's only writer, so an in-process gate makes the check and the
 		// write atomic. The writes go through Keyv like every other (its error events, the file check above).
 		async claim(claimKey, claimValue, write) {
@@ -419,27 +443,22 @@ async function openPostgres(url: string, logger: Logger, namespace: string): Pro
 				key: string;
 				value: string;
 			}[];
-			return rows
-				.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
-				.filter((entry) => entry.value !== undefined);
+			return entriesOf(rows, namespace);
 		},
-		async *scanPrefix(prefix, pageSize) {
+		scanPrefix(prefix, pageSize) {
 			const like = `${`${namespace}:${prefix}`.replace(/[\\%_]/g, '\\$&')}%`;
-			let after = '';
-			for (;;) {
-				const rows = (await adapter.query(
-					'SELECT key, value FROM keyv WHERE key LIKE $1 AND key > $2 ORDER BY key LIMIT $3',
-					[like, after, pageSize],
-				)) as { key: string; value: string }[];
-				const last = rows.at(-1);
-				if (!last) return;
-				after = last.key;
-				yield rows
-					.map((row) => ({ key: row.key.slice(namespace.length + 1), value: storedValue(row.value) }))
-					.filter((entry) => entry.value !== undefined);
-				if (rows.length < pageSize) return;
-			}
+			return keysetPages(
+				async (after) =>
+					(await adapter.query('SELECT key, value FROM keyv WHERE key LIKE $1 AND key > $2 ORDER BY key LIMIT $3', [
+						like,
+						after ?? '',
+						pageSize,
+					])) as KeyvRow[],
+				namespace,
+				pageSize,
+			);
 		},
+
 		async claim(claimKey, claimValue, write) {
 			const rows = (await adapter.query(PG_CLAIM, [
 				full(claimKey),
