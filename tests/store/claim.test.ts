@@ -2,39 +2,17 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closingRecord, type PollRecord } from '../../src/domain/poll.js';
+import { closingRecord } from '../../src/domain/poll.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
+import { storedPoll } from '../support/poll-record.js';
 import { testVoteKey } from '../support/vote-key.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 
-function poll(id: string): PollRecord {
-	return {
-		schemaVersion: 1,
-		id,
-		guildId: '1440000000000000001',
-		channelId: '1440000000000000002',
-		messageId: '1440000000000000003',
-		starterId: '1440000000000000004',
-		question: 'Pressure or compromise?',
-		style: 'pressure-compromise',
-		choices: ['Pressure', 'Compromise', 'Undecided'],
-		createdAt: 0,
-		deadline: 3_600_000,
-		anonymous: false,
-		hideResults: false,
-		voterRoleId: null,
-		dealId: null,
-		status: 'open',
-		closedAt: null,
-		closedBy: null,
-		closedByUserId: null,
-		finalCounts: null,
-	};
-}
+const poll = (id: string) => storedPoll(id, { anonymous: false });
 
 const vote = (choice: number) => ({ schemaVersion: 1 as const, choice, at: 1 });
 

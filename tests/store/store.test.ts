@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OffsetClock } from '../../src/clock.js';
 import type { PollMessage } from '../../src/discord/views/poll.js';
-import type { PollRecord } from '../../src/domain/poll.js';
 import { loadLibrary } from '../../src/library.js';
 import { createLogger } from '../../src/logger.js';
 import { PollService } from '../../src/polls/service.js';
@@ -16,6 +15,7 @@ import { CorruptRecordError, createRepository } from '../../src/store/repository
 import { VoteKey } from '../../src/store/vote-key.js';
 import { createServerWeightsStore } from '../../src/store/weights.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
+import { storedPoll } from '../support/poll-record.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 const library = loadLibrary();
@@ -27,31 +27,7 @@ const charts: ChartRenderer = {
 	close: async () => {},
 };
 
-function poll(id: string, overrides: Partial<PollRecord> = {}): PollRecord {
-	return {
-		schemaVersion: 1,
-		id,
-		guildId: '1440000000000000001',
-		channelId: '1440000000000000002',
-		messageId: '1440000000000000003',
-		starterId: '1440000000000000004',
-		question: 'Pressure or compromise?',
-		style: 'pressure-compromise',
-		choices: ['Pressure', 'Compromise', 'Undecided'],
-		createdAt: 0,
-		deadline: 3_600_000,
-		anonymous: true,
-		hideResults: false,
-		voterRoleId: null,
-		dealId: null,
-		status: 'open',
-		closedAt: null,
-		closedBy: null,
-		closedByUserId: null,
-		finalCounts: null,
-		...overrides,
-	};
-}
+const poll = storedPoll;
 
 /** A Discord that only records what the poll service asks of it. */
 function recordingPort() {

@@ -2,42 +2,19 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PollRecord } from '../../src/domain/poll.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, type Store } from '../../src/store/keyv.js';
 import { createPollStore } from '../../src/store/polls.js';
 import { openVoteKey, VoteKey, VoteKeyError } from '../../src/store/vote-key.js';
 import { BACKENDS, freshNamespace } from '../support/backends.js';
+import { storedPoll } from '../support/poll-record.js';
 
 const logger = createLogger({ level: 'silent', secrets: [] });
 const ALICE = '1440000000000000101';
 const BOB = '1440000000000000102';
 
-function legacyPoll(id: string, overrides: Partial<PollRecord> = {}): PollRecord {
-	return {
-		schemaVersion: 1,
-		id,
-		guildId: '1440000000000000001',
-		channelId: '1440000000000000002',
-		messageId: '1440000000000000003',
-		starterId: '1440000000000000004',
-		question: 'Pressure or compromise?',
-		style: 'pressure-compromise',
-		choices: ['Pressure', 'Compromise', 'Undecided'],
-		createdAt: 0,
-		deadline: 3_600_000,
-		anonymous: true,
-		hideResults: false,
-		voterRoleId: null,
-		dealId: null,
-		status: 'open',
-		closedAt: null,
-		closedBy: null,
-		closedByUserId: null,
-		finalCounts: null,
-		...overrides,
-	};
-}
+/** A poll stored before votes were hashed (schema 1). */
+const legacyPoll = storedPoll;
 
 describe('VoteKey', () => {
 	it('gives one member the same key on a poll, another on another poll, and never the member id', () => {
